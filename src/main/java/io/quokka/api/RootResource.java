@@ -1,0 +1,19 @@
+package io.quokka.api;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HEAD;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+@Path("/")
+public class RootResource {
+    @GET
+    @Produces(MediaType.TEXT_PLAIN)
+    public String root() {
+        return "Ollama is running";
+    }
+
+    @HEAD
+    public void head() {}
+}
