@@ -6,7 +6,7 @@ package io.quokka.engine;
  * @param doneReason         why it ended
  * @param promptEvalCount    prompt tokens evaluated (after truncation)
  * @param promptEvalNanos    time spent evaluating them
- * @param evalCount          tokens generated (the end-of-generation token is not counted)
+ * @param evalCount          tokens sampled, counting a final end-of-generation token as Ollama's runner does
  * @param evalNanos          time spent generating them
  * @param context            prompt tokens followed by generated tokens, for {@code /api/generate}'s
  *                           {@code context}
