@@ -1,0 +1,41 @@
+package io.quokka.api.ollama;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
+
+/**
+ * One line of {@code /api/chat}'s stream, or its whole answer when not streamed.
+ *
+ * @param model                model name as requested
+ * @param created_at           when this object was made, RFC 3339 in UTC
+ * @param message              the assistant's text since the previous object
+ * @param done                 true on the final object
+ * @param done_reason          stop, length, load or unload
+ * @param total_duration       nanoseconds spent on the whole request
+ * @param load_duration        nanoseconds spent loading the model
+ * @param prompt_eval_count    prompt tokens evaluated
+ * @param prompt_eval_duration nanoseconds spent on them
+ * @param eval_count           tokens generated
+ * @param eval_duration        nanoseconds spent generating
+ */
+public record ChatResponse(
+        String model,
+        String created_at,
+        Message message,
+        boolean done,
+        @JsonInclude(Include.NON_EMPTY) String done_reason,
+        @JsonInclude(Include.NON_DEFAULT) long total_duration,
+        @JsonInclude(Include.NON_DEFAULT) long load_duration,
+        @JsonInclude(Include.NON_DEFAULT) int prompt_eval_count,
+        @JsonInclude(Include.NON_DEFAULT) long prompt_eval_duration,
+        @JsonInclude(Include.NON_DEFAULT) int eval_count,
+        @JsonInclude(Include.NON_DEFAULT) long eval_duration) {
+
+    public static ChatResponse chunk(String model, String text) {
+        return new ChatResponse(model, Timestamps.now(), Message.assistant(text), false, null, 0, 0, 0, 0, 0, 0);
+    }
+
+    public static ChatResponse doneWithoutWork(String model, String reason) {
+        return new ChatResponse(model, Timestamps.now(), Message.assistant(""), true, reason, 0, 0, 0, 0, 0, 0);
+    }
+}

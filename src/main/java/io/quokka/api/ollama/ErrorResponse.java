@@ -1,0 +1,4 @@
+package io.quokka.api.ollama;
+
+/** Ollama's error body. @param error what went wrong */
+public record ErrorResponse(String error) {}

@@ -1,0 +1,45 @@
+package io.quokka.api.ollama;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import java.util.List;
+
+/**
+ * One line of {@code /api/generate}'s stream, or its whole answer when not streamed. Metrics appear on the final
+ * object only ({@code omitempty}, as in Ollama).
+ *
+ * @param model                model name as requested
+ * @param created_at           when this object was made, RFC 3339 in UTC
+ * @param response             the text generated since the previous object
+ * @param done                 true on the final object
+ * @param done_reason          stop, length, load or unload
+ * @param context              prompt and response tokens, to continue from
+ * @param total_duration       nanoseconds spent on the whole request
+ * @param load_duration        nanoseconds spent loading the model
+ * @param prompt_eval_count    prompt tokens evaluated
+ * @param prompt_eval_duration nanoseconds spent on them
+ * @param eval_count           tokens generated
+ * @param eval_duration        nanoseconds spent generating
+ */
+public record GenerateResponse(
+        String model,
+        String created_at,
+        String response,
+        boolean done,
+        @JsonInclude(Include.NON_EMPTY) String done_reason,
+        @JsonInclude(Include.NON_EMPTY) List<Integer> context,
+        @JsonInclude(Include.NON_DEFAULT) long total_duration,
+        @JsonInclude(Include.NON_DEFAULT) long load_duration,
+        @JsonInclude(Include.NON_DEFAULT) int prompt_eval_count,
+        @JsonInclude(Include.NON_DEFAULT) long prompt_eval_duration,
+        @JsonInclude(Include.NON_DEFAULT) int eval_count,
+        @JsonInclude(Include.NON_DEFAULT) long eval_duration) {
+
+    public static GenerateResponse chunk(String model, String text) {
+        return new GenerateResponse(model, Timestamps.now(), text, false, null, null, 0, 0, 0, 0, 0, 0);
+    }
+
+    public static GenerateResponse doneWithoutWork(String model, String reason) {
+        return new GenerateResponse(model, Timestamps.now(), "", true, reason, null, 0, 0, 0, 0, 0, 0);
+    }
+}

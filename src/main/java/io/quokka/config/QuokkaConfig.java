@@ -1,0 +1,56 @@
+package io.quokka.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Quokka's settings. Each defaults to the {@code OLLAMA_*} variable Ollama reads (wired in
+ * {@code application.properties}), so an Ollama deployment's environment works unchanged.
+ */
+@ConfigMapping(prefix = "quokka")
+public interface QuokkaConfig {
+
+    /** The model store ({@code OLLAMA_MODELS}, default {@code ~/.ollama/models}). */
+    Path models();
+
+    /** How long a model stays loaded after its last request ({@code OLLAMA_KEEP_ALIVE}, Go duration or seconds). */
+    @WithDefault("5m")
+    String keepAlive();
+
+    /** Default context window ({@code OLLAMA_CONTEXT_LENGTH}), capped at the model's trained context. */
+    @WithDefault("4096")
+    int contextLength();
+
+    /** Generations at once per model ({@code OLLAMA_NUM_PARALLEL}). */
+    @WithDefault("1")
+    int numParallel();
+
+    /** Requests allowed to wait ({@code OLLAMA_MAX_QUEUE}); past it, 503. */
+    @WithDefault("512")
+    int maxQueue();
+
+    /** Models resident at once ({@code OLLAMA_MAX_LOADED_MODELS}). */
+    @WithDefault("1")
+    int maxLoadedModels();
+
+    /** llama.cpp flash attention ({@code OLLAMA_FLASH_ATTENTION}). */
+    @WithDefault("false")
+    boolean flashAttention();
+
+    /** KV cache type: f16, q8_0 or q4_0 ({@code OLLAMA_KV_CACHE_TYPE}). */
+    @WithDefault("f16")
+    String kvCacheType();
+
+    /** How long a model load may take ({@code OLLAMA_LOAD_TIMEOUT}, Go duration or seconds). */
+    @WithDefault("5m")
+    String loadTimeout();
+
+    /** Generate the toy model into an empty store at start-up, so a fresh install answers offline. */
+    @WithDefault("true")
+    boolean toyDefault();
+
+    /** Extra JVM options for runner processes (JVM mode only), space-separated. */
+    Optional<String> runnerJvmOptions();
+}
