@@ -7,6 +7,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
 @Path("/")
+/** {@code GET /} and {@code HEAD /}: the liveness answer every Ollama client and script expects. */
 public class RootResource {
     @GET
     @Produces(MediaType.TEXT_PLAIN)

@@ -35,6 +35,13 @@ public record ChatResponse(
         return new ChatResponse(model, Timestamps.now(), Message.assistant(text), false, null, 0, 0, 0, 0, 0, 0);
     }
 
+    /** The final object, carrying the metrics. */
+    public static ChatResponse done(String model, String text, String doneReason, long totalNanos, long loadNanos,
+                                    int promptEvalCount, long promptEvalNanos, int evalCount, long evalNanos) {
+        return new ChatResponse(model, Timestamps.now(), Message.assistant(text), true, doneReason, totalNanos,
+                loadNanos, promptEvalCount, promptEvalNanos, evalCount, evalNanos);
+    }
+
     public static ChatResponse doneWithoutWork(String model, String reason) {
         return new ChatResponse(model, Timestamps.now(), Message.assistant(""), true, reason, 0, 0, 0, 0, 0, 0);
     }

@@ -39,6 +39,14 @@ public record GenerateResponse(
         return new GenerateResponse(model, Timestamps.now(), text, false, null, null, 0, 0, 0, 0, 0, 0);
     }
 
+    /** The final object, carrying the metrics. */
+    public static GenerateResponse done(String model, String text, String doneReason, List<Integer> context,
+                                        long totalNanos, long loadNanos, int promptEvalCount, long promptEvalNanos,
+                                        int evalCount, long evalNanos) {
+        return new GenerateResponse(model, Timestamps.now(), text, true, doneReason, context, totalNanos, loadNanos,
+                promptEvalCount, promptEvalNanos, evalCount, evalNanos);
+    }
+
     public static GenerateResponse doneWithoutWork(String model, String reason) {
         return new GenerateResponse(model, Timestamps.now(), "", true, reason, null, 0, 0, 0, 0, 0, 0);
     }

@@ -1,0 +1,79 @@
+package io.quokka.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.api.ollama.ChatRequest;
+import io.quokka.api.ollama.ChatResponse;
+import io.quokka.api.ollama.Message;
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.EngineException;
+import io.quokka.generation.ChatTurn;
+import io.quokka.generation.GenerationCommand;
+import io.quokka.generation.GenerationService;
+import io.quokka.generation.InvalidRequestException;
+import io.quokka.generation.Outcome;
+import io.quokka.scheduler.RequestCancelledException;
+import io.quokka.scheduler.ServerBusyException;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** {@code POST /api/chat}. */
+@Path("/api/chat")
+public class ChatResource {
+    private final GenerationService service;
+    private final GenerationResponder responder;
+
+    ChatResource(GenerationService service, ObjectMapper mapper) {
+        this.service = service;
+        this.responder = new GenerationResponder(service, mapper);
+    }
+
+    @POST
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+    @RunOnVirtualThread
+    public Response chat(ChatRequest req, @Context HttpServerResponse http)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        if (req == null) throw new InvalidRequestException("missing request body");
+        var command = new GenerationCommand.Chat(req.model(), turns(req.messages()),
+                RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options());
+        GenerationService.Prepared prepared = service.prepare(command);
+        String model = req.model();
+        if (prepared.noWork()) {
+            if (prepared.keepAlive() != null && prepared.keepAlive().immediate()) {
+                service.unload(prepared);
+                return Response.ok(ChatResponse.doneWithoutWork(model, "unload")).type(GenerationResponder.JSON).build();
+            }
+            try (var run = service.start(prepared, new CancelToken())) {
+                return Response.ok(ChatResponse.doneWithoutWork(model, "load")).type(GenerationResponder.JSON).build();
+            }
+        }
+        return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new GenerationResponder.Shape() {
+            @Override
+            public Object chunk(String text) {
+                return ChatResponse.chunk(model, text);
+            }
+
+            @Override
+            public Object done(String fullText, Outcome o) {
+                var r = o.result();
+                return ChatResponse.done(model, fullText, r.doneReason().wireName, o.totalNanos(), o.loadNanos(),
+                        r.promptEvalCount(), r.promptEvalNanos(), r.evalCount(), r.evalNanos());
+            }
+        }, http);
+    }
+
+    private static List<ChatTurn> turns(List<Message> messages) {
+        if (messages == null) return List.of();
+        return messages.stream().map(m -> {
+            if (m == null) throw new InvalidRequestException("messages must be objects");
+            // Ollama passes roles through to the template unchecked; so do we.
+            return new ChatTurn(m.role() == null ? "" : m.role(), m.content());
+        }).toList();
+    }
+}

@@ -1,0 +1,91 @@
+package io.quokka.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import io.quokka.api.ollama.ErrorResponse;
+import io.quokka.engine.EngineException;
+import io.quokka.generation.InvalidRequestException;
+import io.quokka.generation.ModelNotFoundException;
+import io.quokka.scheduler.RequestCancelledException;
+import io.quokka.scheduler.ServerBusyException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The one place where failures become Ollama's {@code {"error": "..."}} bodies and status codes: 400 for bad
+ * input, 404 for a missing model, 499 when the client left, 503 when the queue is full, 500 otherwise.
+ */
+public class ErrorMapper {
+    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
+
+    public static Response error(int status, String message) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorResponse(message)).build();
+    }
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequestException e) {
+        return error(400, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(ModelNotFoundException e) {
+        return error(404, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response busy(ServerBusyException e) {
+        return error(503, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response cancelled(RequestCancelledException e) {
+        return error(499, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response engine(EngineException e) {
+        if (e.kind() == EngineException.Kind.BAD_REQUEST) return error(400, e.getMessage());
+        LOG.warnf("engine failure: %s", e.getMessage());
+        return error(500, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response malformedJson(JsonProcessingException e) {
+        return error(400, describe(e));
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof JsonProcessingException json) return error(400, describe(json));
+        int status = e.getResponse().getStatus();
+        String message = switch (status) {
+            case 404 -> "404 page not found";
+            case 405 -> "405 method not allowed";
+            case 415 -> "unsupported content type";
+            default -> e.getMessage();
+        };
+        return error(status, message);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(RuntimeException e) {
+        LOG.error("unexpected failure", e);
+        return error(500, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    }
+
+    /** A Go-like description of a decoding failure: which field, which type. */
+    static String describe(JsonProcessingException e) {
+        if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
+            String field = mapping.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
+                    .collect(Collectors.joining("."));
+            return "json: cannot unmarshal " + field + ": " + e.getOriginalMessage().lines().findFirst().orElse("");
+        }
+        return "invalid character in JSON: " + e.getOriginalMessage().lines().findFirst().orElse("");
+    }
+}

@@ -1,0 +1,72 @@
+package io.quokka.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.api.ollama.GenerateRequest;
+import io.quokka.api.ollama.GenerateResponse;
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.EngineException;
+import io.quokka.generation.GenerationCommand;
+import io.quokka.generation.GenerationService;
+import io.quokka.generation.InvalidRequestException;
+import io.quokka.generation.Outcome;
+import io.quokka.scheduler.RequestCancelledException;
+import io.quokka.scheduler.ServerBusyException;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Arrays;
+import java.util.List;
+
+/** {@code POST /api/generate}. */
+@Path("/api/generate")
+public class GenerateResource {
+    private final GenerationService service;
+    private final GenerationResponder responder;
+
+    GenerateResource(GenerationService service, ObjectMapper mapper) {
+        this.service = service;
+        this.responder = new GenerationResponder(service, mapper);
+    }
+
+    @POST
+    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+    @RunOnVirtualThread
+    public Response generate(GenerateRequest req, @Context HttpServerResponse http)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        if (req == null) throw new InvalidRequestException("missing request body");
+        var command = new GenerationCommand.Generate(req.model(), req.prompt(), req.suffix(), req.system(),
+                req.template(), RequestDecoding.context(req.context()), Boolean.TRUE.equals(req.raw()),
+                RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options());
+        GenerationService.Prepared prepared = service.prepare(command);
+        String model = req.model();
+        if (prepared.noWork()) {
+            if (prepared.keepAlive() != null && prepared.keepAlive().immediate()) {
+                service.unload(prepared);
+                return Response.ok(GenerateResponse.doneWithoutWork(model, "unload")).type(GenerationResponder.JSON).build();
+            }
+            try (var run = service.start(prepared, new CancelToken())) {
+                return Response.ok(GenerateResponse.doneWithoutWork(model, "load")).type(GenerationResponder.JSON).build();
+            }
+        }
+        boolean raw = command.raw();
+        return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new GenerationResponder.Shape() {
+            @Override
+            public Object chunk(String text) {
+                return GenerateResponse.chunk(model, text);
+            }
+
+            @Override
+            public Object done(String fullText, Outcome o) {
+                var r = o.result();
+                List<Integer> context = raw ? null : Arrays.stream(r.context()).boxed().toList();
+                return GenerateResponse.done(model, fullText, r.doneReason().wireName, context, o.totalNanos(),
+                        o.loadNanos(), r.promptEvalCount(), r.promptEvalNanos(), r.evalCount(), r.evalNanos());
+            }
+        }, http);
+    }
+}

@@ -1,0 +1,27 @@
+package io.quokka.generation;
+
+import io.quokka.scheduler.KeepAlive;
+import java.util.List;
+import java.util.Map;
+
+/** What a client asked for, decoded from the wire but not yet resolved against the store. */
+public sealed interface GenerationCommand {
+
+    String model();
+
+    KeepAlive keepAlive();
+
+    Map<String, Object> options();
+
+    /** "json", a JSON schema text, or null. */
+    String format();
+
+    /** {@code /api/generate}. */
+    record Generate(String model, String prompt, String suffix, String system, String template, int[] context,
+                    boolean raw, String format, KeepAlive keepAlive, Map<String, Object> options)
+            implements GenerationCommand {}
+
+    /** {@code /api/chat}. */
+    record Chat(String model, List<ChatTurn> messages, String format, KeepAlive keepAlive,
+                Map<String, Object> options) implements GenerationCommand {}
+}
