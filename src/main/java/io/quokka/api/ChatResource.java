@@ -1,6 +1,5 @@
 package io.quokka.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.api.ollama.ChatRequest;
 import io.quokka.api.ollama.ChatResponse;
 import io.quokka.api.ollama.Message;
@@ -28,18 +27,20 @@ import java.util.List;
 public class ChatResource {
     private final GenerationService service;
     private final GenerationResponder responder;
+    private final RequestBodies bodies;
 
-    ChatResource(GenerationService service, ObjectMapper mapper) {
+    ChatResource(GenerationService service, RequestBodies bodies) {
+        this.bodies = bodies;
         this.service = service;
-        this.responder = new GenerationResponder(service, mapper);
+        this.responder = new GenerationResponder(service, bodies.mapper());
     }
 
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+    @Consumes(MediaType.WILDCARD)
     @RunOnVirtualThread
-    public Response chat(ChatRequest req, @Context HttpServerResponse http)
+    public Response chat(byte[] body, @Context HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
-        if (req == null) throw new InvalidRequestException("missing request body");
+        ChatRequest req = bodies.decode(body, ChatRequest.class);
         var command = new GenerationCommand.Chat(req.model(), turns(req.messages()),
                 RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options());
         GenerationService.Prepared prepared = service.prepare(command);

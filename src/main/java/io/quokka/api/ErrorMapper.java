@@ -2,6 +2,7 @@ package io.quokka.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quokka.api.ollama.ErrorResponse;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.InvalidRequestException;
@@ -84,8 +85,20 @@ public class ErrorMapper {
             String field = mapping.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
                     .collect(Collectors.joining("."));
-            return "json: cannot unmarshal " + field + ": " + e.getOriginalMessage().lines().findFirst().orElse("");
+            String type = mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
+                    ? " of type " + goTypeName(mismatch.getTargetType()) : "";
+            return "json: cannot unmarshal value into field " + field + type;
         }
-        return "invalid character in JSON: " + e.getOriginalMessage().lines().findFirst().orElse("");
+        return "invalid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("");
+    }
+
+    private static String goTypeName(Class<?> type) {
+        if (type == String.class) return "string";
+        if (type == Boolean.class || type == boolean.class) return "bool";
+        if (type == Integer.class || type == int.class || type == Long.class || type == long.class) return "int";
+        if (type == Double.class || type == double.class || type == Float.class || type == float.class) return "float";
+        if (java.util.List.class.isAssignableFrom(type) || type.isArray()) return "array";
+        if (java.util.Map.class.isAssignableFrom(type) || type.isRecord()) return "object";
+        return type.getSimpleName();
     }
 }

@@ -1,13 +1,11 @@
 package io.quokka.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.api.ollama.GenerateRequest;
 import io.quokka.api.ollama.GenerateResponse;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
-import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.Outcome;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
@@ -27,18 +25,20 @@ import java.util.List;
 public class GenerateResource {
     private final GenerationService service;
     private final GenerationResponder responder;
+    private final RequestBodies bodies;
 
-    GenerateResource(GenerationService service, ObjectMapper mapper) {
+    GenerateResource(GenerationService service, RequestBodies bodies) {
+        this.bodies = bodies;
         this.service = service;
-        this.responder = new GenerationResponder(service, mapper);
+        this.responder = new GenerationResponder(service, bodies.mapper());
     }
 
     @POST
-    @Consumes({MediaType.APPLICATION_JSON, MediaType.WILDCARD})
+    @Consumes(MediaType.WILDCARD)
     @RunOnVirtualThread
-    public Response generate(GenerateRequest req, @Context HttpServerResponse http)
+    public Response generate(byte[] body, @Context HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
-        if (req == null) throw new InvalidRequestException("missing request body");
+        GenerateRequest req = bodies.decode(body, GenerateRequest.class);
         var command = new GenerationCommand.Generate(req.model(), req.prompt(), req.suffix(), req.system(),
                 req.template(), RequestDecoding.context(req.context()), Boolean.TRUE.equals(req.raw()),
                 RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options());

@@ -1,0 +1,55 @@
+package io.quokka.app;
+
+import io.quokka.config.QuokkaConfig;
+import io.quokka.engine.Engine;
+import io.quokka.engine.EngineException;
+import io.quokka.engine.KvCacheType;
+import io.quokka.generation.GenerationService;
+import io.quokka.generation.ModelNotFoundException;
+import io.quokka.generation.ModelResolver;
+import io.quokka.generation.PromptBuilder;
+import io.quokka.scheduler.KeepAlive;
+import io.quokka.scheduler.Scheduler;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+/** Wires the plain-Java domain objects into CDI, from {@link QuokkaConfig}. */
+public class Beans {
+
+    @Produces
+    @Singleton
+    Engine engine() {
+        return request -> {
+            throw new EngineException(EngineException.Kind.LOAD_FAILED, "no engine available yet");
+        };
+    }
+
+    @Produces
+    @Singleton
+    Scheduler scheduler(Engine engine, QuokkaConfig config) {
+        return new Scheduler(engine, config.maxQueue());
+    }
+
+    void closeScheduler(@Disposes Scheduler scheduler) {
+        scheduler.close();
+    }
+
+    @Produces
+    @Singleton
+    ModelResolver resolver() {
+        return name -> {
+            throw new ModelNotFoundException(name);
+        };
+    }
+
+    @Produces
+    @Singleton
+    GenerationService generationService(ModelResolver resolver, Scheduler scheduler, QuokkaConfig config) {
+        KvCacheType kv = KvCacheType.parse(config.kvCacheType()).orElse(KvCacheType.F16);
+        var settings = new GenerationService.Settings(config.contextLength(), Runtime.getRuntime().availableProcessors(),
+                Math.max(1, config.numParallel()), config.flashAttention(), kv,
+                KeepAlive.fromEnvironment(config.keepAlive()));
+        return new GenerationService(resolver, scheduler, new PromptBuilder(), settings);
+    }
+}
