@@ -1,0 +1,34 @@
+package io.quokka.store;
+
+/**
+ * The model store on disk is not as a manifest says: a blob is missing, a manifest or JSON blob does not parse, or
+ * the file system failed. Callers map every kind to a 500 (Ollama does the same), a missing model being an empty
+ * {@code Optional} rather than this exception.
+ */
+public final class StoreException extends RuntimeException {
+
+    public enum Kind {
+        /** A blob named by a manifest does not exist. */
+        MISSING_BLOB,
+        /** A manifest or a JSON blob (config, params, messages) does not parse, or a required layer is absent. */
+        MALFORMED,
+        /** Reading or writing failed. */
+        IO
+    }
+
+    private final Kind kind;
+
+    StoreException(Kind kind, String message) {
+        super(message);
+        this.kind = kind;
+    }
+
+    StoreException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}
