@@ -2,6 +2,8 @@ package io.quokka;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.quokka.toy.ToyCommand;
+import java.util.Arrays;
 
 /**
  * The one binary's entry point. {@code serve} (or no argument) starts the HTTP server; {@code runner} starts a
@@ -11,12 +13,13 @@ import io.quarkus.runtime.annotations.QuarkusMain;
 public final class QuokkaMain {
     private QuokkaMain() {}
 
-    public static void main(String... args) {
+    public static void main(String... args) throws Exception {
         String command = args.length == 0 ? "serve" : args[0];
         switch (command) {
             case "serve" -> Quarkus.run(args);
+            case "toy" -> ToyCommand.main(Arrays.copyOfRange(args, 1, args.length));
             default -> {
-                System.err.println("usage: quokka serve");
+                System.err.println("usage: quokka serve | toy NAME [options]");
                 System.exit(2);
             }
         }

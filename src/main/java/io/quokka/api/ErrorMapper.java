@@ -7,6 +7,7 @@ import io.quokka.api.ollama.ErrorResponse;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.ModelNotFoundException;
+import io.quokka.generation.ModelUnusableException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import jakarta.ws.rs.WebApplicationException;
@@ -35,6 +36,12 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response notFound(ModelNotFoundException e) {
         return error(404, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response unusable(ModelUnusableException e) {
+        LOG.warnf("model cannot be served: %s", e.getMessage());
+        return error(500, e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -5,9 +5,11 @@ import io.quokka.engine.Engine;
 import io.quokka.engine.EngineException;
 import io.quokka.engine.KvCacheType;
 import io.quokka.generation.GenerationService;
-import io.quokka.generation.ModelNotFoundException;
+import io.quokka.generation.ModelInspector;
 import io.quokka.generation.ModelResolver;
 import io.quokka.generation.PromptBuilder;
+import io.quokka.generation.StoreModelResolver;
+import io.quokka.store.OllamaStore;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.Scheduler;
 import jakarta.enterprise.inject.Disposes;
@@ -37,10 +39,16 @@ public class Beans {
 
     @Produces
     @Singleton
-    ModelResolver resolver() {
-        return name -> {
-            throw new ModelNotFoundException(name);
-        };
+    OllamaStore store(QuokkaConfig config) {
+        return new OllamaStore(config.models());
+    }
+
+    @Produces
+    @Singleton
+    ModelResolver resolver(OllamaStore store) {
+        // The GGUF reader lands next; until then every file passes and the context is not capped.
+        ModelInspector inspector = file -> 0;
+        return new StoreModelResolver(store, inspector);
     }
 
     @Produces

@@ -6,18 +6,18 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 
 /** Go's RFC 3339 rendering of {@code time.Time} ({@code RFC3339Nano}: trailing zeros of the fraction dropped). */
-final class Timestamps {
+public final class Timestamps {
     private Timestamps() {}
 
-    static String now() {
+    public static String now() {
         return format(OffsetDateTime.now(ZoneId.of("UTC")));
     }
 
-    static String format(Instant instant, ZoneId zone) {
+    public static String format(Instant instant, ZoneId zone) {
         return format(OffsetDateTime.ofInstant(instant, zone));
     }
 
-    static String format(OffsetDateTime time) {
+    public static String format(OffsetDateTime time) {
         String base = time.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss"));
         String fraction = "";
         if (time.getNano() != 0) {

@@ -1,0 +1,46 @@
+package io.quokka.toy;
+
+import io.quokka.gguf.GgufFile;
+import io.quokka.gguf.GgufReader;
+import io.quokka.gguf.ToyModel;
+import io.quokka.gguf.ToyModelSpec;
+import io.quokka.store.ModelConfig;
+import io.quokka.store.ModelName;
+import io.quokka.store.StoreWriter;
+import io.quokka.store.StoredModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Puts a generated toy model into an Ollama store, laid out as {@code ollama create} would: the GGUF blob, an
+ * Ollama (Go) ChatML template layer, a params layer with the ChatML stop token, and the config blob.
+ */
+public final class ToyInstaller {
+
+    /** ChatML in Ollama's template language, the shape of the templates Ollama ships for ChatML models. */
+    static final String CHATML_TEMPLATE = """
+            {{- range .Messages }}<|im_start|>{{ .Role }}
+            {{ .Content }}<|im_end|>
+            {{ end }}<|im_start|>assistant
+            """;
+
+    private ToyInstaller() {}
+
+    public static StoredModel install(Path storeRoot, ModelName name, ToyModelSpec spec) throws IOException {
+        Path tmp = Files.createTempFile("quokka-toy-", ".gguf");
+        try {
+            ToyModel.write(spec, tmp);
+            GgufFile gguf = GgufReader.read(tmp);
+            ModelConfig config = ModelConfig.gguf(gguf.architecture().orElse("llama"), gguf.parameterSize(),
+                    gguf.quantizationLevel());
+            Map<String, Object> params = Map.of("stop", java.util.List.of("<|im_start|>", "<|im_end|>"));
+            return new StoreWriter(storeRoot, true).create(name, tmp, Optional.of(CHATML_TEMPLATE), Optional.empty(),
+                    params, config);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+}
