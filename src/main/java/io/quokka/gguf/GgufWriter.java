@@ -90,6 +90,12 @@ public final class GgufWriter {
         return put(key, Values.inferType(value), value);
     }
 
+    /** Copies every metadata entry of {@code file}, keeping its types (general.alignment included). */
+    public GgufWriter putAll(GgufFile file) {
+        file.metadata().forEach((k, v) -> put(k, file.metadataType(k).orElseThrow(), v));
+        return this;
+    }
+
     /**
      * Declares a tensor. {@code dims} are in ggml order (ne[0], the contiguous row length, first).
      *

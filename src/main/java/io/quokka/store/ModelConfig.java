@@ -1,5 +1,6 @@
 package io.quokka.store;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -88,6 +89,7 @@ public record ModelConfig(
     }
 
     /** True for GGUF weights, which is also what an empty format means (Ollama's {@code isGGUF}). */
+    @JsonIgnore
     public boolean isGguf() {
         return modelFormat.isEmpty() || modelFormat.equals("gguf");
     }
