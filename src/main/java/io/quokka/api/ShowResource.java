@@ -4,11 +4,11 @@ import io.quokka.api.ollama.ShowRequest;
 import io.quokka.api.ollama.ShowResponse;
 import io.quokka.api.ollama.Timestamps;
 import io.quokka.generation.Capabilities;
+import io.quokka.generation.GgufInspector;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.ModelUnusableException;
 import io.quokka.gguf.GgufFile;
-import io.quokka.gguf.GgufReader;
 import io.quokka.store.InvalidModelNameException;
 import io.quokka.store.ModelName;
 import io.quokka.store.OllamaStore;
@@ -19,7 +19,6 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-import java.io.IOException;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,10 +34,12 @@ import java.util.TreeMap;
 public class ShowResource {
     private final OllamaStore store;
     private final RequestBodies bodies;
+    private final GgufInspector inspector;
 
-    ShowResource(OllamaStore store, RequestBodies bodies) {
+    ShowResource(OllamaStore store, RequestBodies bodies, GgufInspector inspector) {
         this.store = store;
         this.bodies = bodies;
+        this.inspector = inspector;
     }
 
     @POST
@@ -57,7 +58,7 @@ public class ShowResource {
         StoredModel m = store.find(name).orElseThrow(() -> new ModelNotFoundException(requested));
         boolean verbose = Boolean.TRUE.equals(req.verbose());
         try {
-            GgufFile gguf = GgufReader.read(m.modelBlob());
+            GgufFile gguf = inspector.inspect(m.modelBlob());
             String template = m.template().orElse(null);
             return new ShowResponse(String.join("\n", m.license()), modelfile(m, name), parameters(m.params()),
                     template, m.system().orElse(null), ModelsResource.details(m.config(), m.parentModel().orElse("")),
@@ -65,8 +66,6 @@ public class ShowResource {
                     Timestamps.format(m.modifiedAt(), ZoneId.systemDefault()));
         } catch (StoreException e) {
             if (e.kind() == StoreException.Kind.MISSING_BLOB) throw new ModelNotFoundException(requested);
-            throw new ModelUnusableException(e.getMessage(), e);
-        } catch (IOException e) {
             throw new ModelUnusableException(e.getMessage(), e);
         }
     }

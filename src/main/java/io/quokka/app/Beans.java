@@ -5,7 +5,7 @@ import io.quokka.engine.Engine;
 import io.quokka.engine.EngineException;
 import io.quokka.engine.KvCacheType;
 import io.quokka.generation.GenerationService;
-import io.quokka.generation.ModelInspector;
+import io.quokka.generation.GgufInspector;
 import io.quokka.generation.ModelResolver;
 import io.quokka.generation.PromptBuilder;
 import io.quokka.generation.StoreModelResolver;
@@ -45,9 +45,13 @@ public class Beans {
 
     @Produces
     @Singleton
-    ModelResolver resolver(OllamaStore store) {
-        // The GGUF reader lands next; until then every file passes and the context is not capped.
-        ModelInspector inspector = file -> 0;
+    GgufInspector inspector() {
+        return new GgufInspector();
+    }
+
+    @Produces
+    @Singleton
+    ModelResolver resolver(OllamaStore store, GgufInspector inspector) {
         return new StoreModelResolver(store, inspector);
     }
 
