@@ -356,10 +356,30 @@ public final class StoreWriter {
     }
 
     private Layer putModelLayer(Path gguf) {
+        Optional<Layer> inStore = existingBlobLayer(gguf);
+        if (inStore.isPresent()) {
+            return inStore.get();
+        }
         try (InputStream in = Files.newInputStream(gguf)) {
             return putLayer(Layer.MODEL, in);
         } catch (IOException e) {
             throw new StoreException(StoreException.Kind.IO, "cannot read " + gguf + ": " + e, e);
+        }
+    }
+
+    /**
+     * A file that already is a blob of this store (an upload to {@code /api/blobs}) is used by name without copying
+     * or rehashing gigabytes, as Ollama's create does with the digests it is given.
+     */
+    private Optional<Layer> existingBlobLayer(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        if (!root.resolve("blobs").equals(abs.getParent()) || !Files.isRegularFile(abs)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Layer(Layer.MODEL, Digest.parse(abs.getFileName().toString()), Files.size(abs)));
+        } catch (IllegalArgumentException | IOException e) {
+            return Optional.empty();
         }
     }
 
