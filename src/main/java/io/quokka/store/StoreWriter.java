@@ -66,9 +66,9 @@ public final class StoreWriter {
         this.mover = mover;
     }
 
-    /** Copies a file into {@code blobs/}, reusing an existing blob with the same digest. */
+    /** Copies a file into {@code blobs/} (hashing it), reusing an existing blob with the same digest. */
     public Digest putBlob(Path source) {
-        return putModelLayer(source).digest();
+        return copyIn(Layer.MODEL, source).digest();
     }
 
     /** Stores bytes as a blob. */
@@ -356,14 +356,14 @@ public final class StoreWriter {
     }
 
     private Layer putModelLayer(Path gguf) {
-        Optional<Layer> inStore = existingBlobLayer(gguf);
-        if (inStore.isPresent()) {
-            return inStore.get();
-        }
-        try (InputStream in = Files.newInputStream(gguf)) {
-            return putLayer(Layer.MODEL, in);
+        return existingBlobLayer(gguf).orElseGet(() -> copyIn(Layer.MODEL, gguf));
+    }
+
+    private Layer copyIn(String mediaType, Path source) {
+        try (InputStream in = Files.newInputStream(source)) {
+            return putLayer(mediaType, in);
         } catch (IOException e) {
-            throw new StoreException(StoreException.Kind.IO, "cannot read " + gguf + ": " + e, e);
+            throw new StoreException(StoreException.Kind.IO, "cannot read " + source + ": " + e, e);
         }
     }
 
