@@ -1,6 +1,7 @@
 package io.quokka.store;
 
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,8 +33,8 @@ public record ModelSpec(
         template = Objects.requireNonNullElse(template, Optional.empty());
         system = Objects.requireNonNullElse(system, Optional.empty());
         licenses = licenses == null ? List.of() : List.copyOf(licenses);
-        // Not Map.copyOf: values may be null-free but order matters to nobody; Go sorts keys when it writes.
-        params = params == null ? Map.of() : new LinkedHashMap<>(params);
+        // Not Map.copyOf, which rejects null values (JSON null); key order is irrelevant as Go sorts keys.
+        params = params == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(params));
         messages = messages == null ? List.of() : List.copyOf(messages);
         Objects.requireNonNull(config, "config");
     }

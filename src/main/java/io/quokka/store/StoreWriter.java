@@ -66,9 +66,9 @@ public final class StoreWriter {
         this.mover = mover;
     }
 
-    /** Copies a file into {@code blobs/}, reusing an existing blob with the same digest. */
+    /** Copies a file into {@code blobs/} (hashing it), reusing an existing blob with the same digest. */
     public Digest putBlob(Path source) {
-        return putModelLayer(source).digest();
+        return copyIn(Layer.MODEL, source).digest();
     }
 
     /** Stores bytes as a blob. */
@@ -356,10 +356,30 @@ public final class StoreWriter {
     }
 
     private Layer putModelLayer(Path gguf) {
-        try (InputStream in = Files.newInputStream(gguf)) {
-            return putLayer(Layer.MODEL, in);
+        return existingBlobLayer(gguf).orElseGet(() -> copyIn(Layer.MODEL, gguf));
+    }
+
+    private Layer copyIn(String mediaType, Path source) {
+        try (InputStream in = Files.newInputStream(source)) {
+            return putLayer(mediaType, in);
         } catch (IOException e) {
-            throw new StoreException(StoreException.Kind.IO, "cannot read " + gguf + ": " + e, e);
+            throw new StoreException(StoreException.Kind.IO, "cannot read " + source + ": " + e, e);
+        }
+    }
+
+    /**
+     * A file that already is a blob of this store (an upload to {@code /api/blobs}) is used by name without copying
+     * or rehashing gigabytes, as Ollama's create does with the digests it is given.
+     */
+    private Optional<Layer> existingBlobLayer(Path file) {
+        Path abs = file.toAbsolutePath().normalize();
+        if (!root.resolve("blobs").equals(abs.getParent()) || !Files.isRegularFile(abs)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Layer(Layer.MODEL, Digest.parse(abs.getFileName().toString()), Files.size(abs)));
+        } catch (IllegalArgumentException | IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -93,7 +93,7 @@ class ModelNameTest {
     @Test
     void partRules() {
         // from TestNameIsValidPart
-        assertTrue(new ModelName("a.", "n", "m", "t") != null);
+        assertEquals("a.", new ModelName("a.", "n", "m", "t").host());
         assertTrue(ModelName.isValid("a:123/n/m"));
         assertTrue(ModelName.isValid("a.b/n/m"));
         assertFalse(ModelName.isValid("h/a./m"));
@@ -160,7 +160,7 @@ class ModelNameTest {
         Path root = Path.of("/store/root").toAbsolutePath();
         Path manifests = root.resolve("manifests");
         int valid = 0;
-        for (int i = 0; i < 200_000; i++) {
+        for (int i = 0; i < 60_000; i++) {
             int len = random.nextInt(i % 100 == 0 ? 400 : 24);
             StringBuilder sb = new StringBuilder(len);
             for (int j = 0; j < len; j++) {
@@ -187,6 +187,6 @@ class ModelNameTest {
             assertEquals(n, ModelName.parse(n.displayLong()), s);
             assertEquals(n, ModelName.parse(n.displayShortest()), s);
         }
-        assertTrue(valid > 1000, "the fuzzer should reach valid names too, got " + valid);
+        assertTrue(valid > 300, "the fuzzer should reach valid names too, got " + valid);
     }
 }
