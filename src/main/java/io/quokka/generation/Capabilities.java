@@ -1,6 +1,8 @@
 package io.quokka.generation;
 
 import io.quokka.gguf.GgufFile;
+import io.quokka.template.PromptTemplate;
+import io.quokka.template.TemplateException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,9 +20,11 @@ public final class Capabilities {
         boolean embedding = gguf.metadata().containsKey(arch + ".pooling_type");
         caps.add(embedding ? "embedding" : "completion");
         if (template != null) {
-            if (template.contains(".Tools")) caps.add("tools");
-            if (template.contains(".Suffix")) caps.add("insert");
-            if (template.contains(".Think")) caps.add("thinking");
+            try {
+                caps.addAll(PromptTemplate.parse(template).capabilities());
+            } catch (TemplateException e) {
+                // A template that does not parse grants nothing; requests using it get the parse error.
+            }
         }
         if (gguf.metadata().containsKey(arch + ".vision.block_count")) caps.add("vision");
         return caps;

@@ -3,40 +3,59 @@ package io.quokka.generation;
 import io.quokka.engine.ChatMessage;
 import io.quokka.engine.EngineException;
 import io.quokka.engine.LoadedModel;
+import io.quokka.template.Msg;
+import io.quokka.template.PromptTemplate;
+import io.quokka.template.TemplateException;
+import io.quokka.template.Think;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Renders the text the model sees, in Ollama's order of precedence: {@code raw} prompts pass through; a
- * request's {@code template}, else the model's Ollama template layer, is executed as a Go template; a model
- * with only a GGUF {@code tokenizer.chat_template} is rendered by llama.cpp; with neither, the prompt is used
- * as is.
+ * request's {@code template}, else the model's Ollama template layer, is executed as a Go template with Ollama's
+ * semantics; a model with only a GGUF {@code tokenizer.chat_template} is rendered by llama.cpp's built-in
+ * template support; with neither, Ollama's default template ({@code {{ .Prompt }}}) applies.
  */
 public final class PromptBuilder {
+    /** Parsed templates by text: a model's template is parsed once, not per request. */
+    private final ConcurrentHashMap<String, PromptTemplate> parsed = new ConcurrentHashMap<>();
 
     public String render(GenerationCommand command, ResolvedModel model, LoadedModel loaded) throws EngineException {
         return switch (command) {
             case GenerationCommand.Generate g -> renderGenerate(g, model, loaded);
-            case GenerationCommand.Chat c -> renderChat(withModelLayers(c.messages(), model), model, loaded);
+            case GenerationCommand.Chat c -> renderChat(null, withModelLayers(c.messages(), model), model, loaded);
         };
+    }
+
+    /** Parses a template, or explains why it cannot be used. */
+    public PromptTemplate template(String text) {
+        try {
+            return parsed.computeIfAbsent(text, PromptTemplate::parse);
+        } catch (TemplateException e) {
+            throw new InvalidRequestException("template error: " + e.getMessage());
+        }
     }
 
     private String renderGenerate(GenerationCommand.Generate g, ResolvedModel model, LoadedModel loaded)
             throws EngineException {
         if (g.raw()) return g.prompt();
         String system = g.system() != null && !g.system().isEmpty() ? g.system() : model.system();
+        String templateText = notEmpty(g.template()) ? g.template() : model.template();
+        if (notEmpty(g.suffix()) && templateText != null) {
+            return template(templateText).renderGenerate(system, g.prompt(), g.suffix(), Think.UNSET);
+        }
         List<ChatTurn> turns = new ArrayList<>();
-        if (system != null && !system.isEmpty()) turns.add(new ChatTurn("system", system));
+        if (notEmpty(system)) turns.add(new ChatTurn("system", system));
         if (g.context().length == 0) turns.addAll(model.messages());
         turns.add(new ChatTurn("user", g.prompt()));
-        return renderChat(turns, model, loaded);
+        return renderChat(templateText, turns, model, loaded);
     }
 
     /** Ollama prepends the model's messages layer and, unless the chat brings its own, its system prompt. */
     private static List<ChatTurn> withModelLayers(List<ChatTurn> messages, ResolvedModel model) {
         List<ChatTurn> turns = new ArrayList<>();
-        if (model.system() != null && !model.system().isEmpty()
-                && (messages.isEmpty() || !messages.getFirst().role().equals("system"))) {
+        if (notEmpty(model.system()) && (messages.isEmpty() || !messages.getFirst().role().equals("system"))) {
             turns.add(new ChatTurn("system", model.system()));
         }
         turns.addAll(model.messages());
@@ -44,13 +63,22 @@ public final class PromptBuilder {
         return turns;
     }
 
-    private String renderChat(List<ChatTurn> turns, ResolvedModel model, LoadedModel loaded) throws EngineException {
+    private String renderChat(String templateOverride, List<ChatTurn> turns, ResolvedModel model, LoadedModel loaded)
+            throws EngineException {
+        String templateText = templateOverride != null ? templateOverride : model.template();
+        if (templateText != null) {
+            List<Msg> messages = turns.stream().map(t -> Msg.of(t.role(), t.content())).toList();
+            return template(templateText).renderChat(messages, null, Think.UNSET);
+        }
         if (loaded.facts().chatTemplate() != null) {
             List<ChatMessage> messages = turns.stream().map(t -> new ChatMessage(t.role(), t.content())).toList();
             return loaded.applyChatTemplate(null, messages, true);
         }
-        StringBuilder sb = new StringBuilder();
-        for (ChatTurn t : turns) sb.append(t.content());
-        return sb.toString();
+        List<Msg> messages = turns.stream().map(t -> Msg.of(t.role(), t.content())).toList();
+        return PromptTemplate.DEFAULT.renderChat(messages, null, Think.UNSET);
+    }
+
+    private static boolean notEmpty(String s) {
+        return s != null && !s.isEmpty();
     }
 }
