@@ -80,6 +80,38 @@ class GgufValidationTest {
         assertInvalid(b, "metadata count 1000000 cannot fit");
     }
 
+    @Test
+    void headerSizeIsBounded() throws Exception {
+        Path file = dir.resolve("limit.gguf");
+        Files.write(file, base);
+        GgufException e = assertThrows(GgufException.class, () -> GgufReader.read(file, 100));
+        assertTrue(e.getMessage().contains("would grow past the 100-byte limit"), e.getMessage());
+        byte[] b = base.clone();
+        putU64(b, 8, GgufReader.MAX_TENSORS + 1);
+        Path big = dir.resolve("many.gguf");
+        Files.write(big, Arrays.copyOf(b, 40 << 20));
+        e = assertThrows(GgufException.class, () -> GgufReader.read(big));
+        assertTrue(e.getMessage().contains("tensor count 1048577 cannot fit"), e.getMessage());
+    }
+
+    @Test
+    void tensorTypeTableMatchesGgml() {
+        assertEquals(31, TensorType.values().length);
+        for (int removed : new int[] {4, 5, 31, 32, 33, 36, 37, 38, 39}) {
+            assertTrue(TensorType.fromId(removed).isEmpty(), "id " + removed);
+        }
+        for (TensorType t : TensorType.values()) {
+            assertEquals(t, TensorType.fromId(t.id()).orElseThrow());
+        }
+        assertEquals(84, TensorType.Q2_K.typeSize());
+        assertEquals(110, TensorType.Q3_K.typeSize());
+        assertEquals(144, TensorType.Q4_K.typeSize());
+        assertEquals(210, TensorType.Q6_K.typeSize());
+        assertEquals(56, TensorType.IQ1_M.typeSize());
+        assertEquals(54, TensorType.TQ1_0.typeSize());
+        assertEquals(4096L * 4096 / 256 * 144, TensorType.Q4_K.byteSize(4096L * 4096));
+    }
+
     // ---- metadata ----
 
     @Test
