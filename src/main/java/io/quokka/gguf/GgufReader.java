@@ -28,6 +28,11 @@ public final class GgufReader {
     static final int MAX_ARRAY_ELEMENTS = 1 << 22;
     /** llama.cpp rejects arrays of arrays; the format allows them, so we read a few levels and no more. */
     static final int MAX_ARRAY_DEPTH = 3;
+    /** Bytes of header (metadata and tensor table) read at most; real ones are a few MB even for huge vocabularies. */
+    static final long MAX_HEADER_BYTES = 128L << 20;
+    /** Most tensors and metadata entries believed; real models have a few thousand tensors and ~50 keys. */
+    static final long MAX_TENSORS = 1 << 20;
+    static final long MAX_KVS = 1 << 20;
     /** Smallest possible key-value pair: 8-byte length, a 1-byte key, 4-byte type, a 1-byte value. */
     private static final int MIN_KV_BYTES = 8 + 1 + 4 + 1;
     /** Smallest possible tensor info: 8-byte length, 1-byte name, 4-byte n_dims, one dim, type, offset. */
@@ -37,8 +42,12 @@ public final class GgufReader {
 
     /** Reads the header of {@code path}. */
     public static GgufFile read(Path path) throws IOException {
+        return read(path, MAX_HEADER_BYTES);
+    }
+
+    static GgufFile read(Path path, long maxHeaderBytes) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return new Parse(new HeaderDecoder(ch, ch.size())).run();
+            return new Parse(new HeaderDecoder(ch, ch.size(), maxHeaderBytes)).run();
         }
     }
 
@@ -67,11 +76,11 @@ public final class GgufReader {
             }
             long nTensors = in.i64("tensor count");
             long nKv = in.i64("metadata count");
-            if (nTensors < 0 || nTensors > in.remaining() / MIN_TENSOR_INFO_BYTES) {
+            if (nTensors < 0 || nTensors > in.remaining() / MIN_TENSOR_INFO_BYTES || nTensors > MAX_TENSORS) {
                 throw GgufException.invalid("tensor count %s cannot fit in the %d bytes left in the file",
                         Long.toUnsignedString(nTensors), in.remaining());
             }
-            if (nKv < 0 || nKv > in.remaining() / MIN_KV_BYTES) {
+            if (nKv < 0 || nKv > in.remaining() / MIN_KV_BYTES || nKv > MAX_KVS) {
                 throw GgufException.invalid("metadata count %s cannot fit in the %d bytes left in the file",
                         Long.toUnsignedString(nKv), in.remaining());
             }
@@ -93,7 +102,7 @@ public final class GgufReader {
             }
 
             int alignment = alignment(metadata, types);
-            List<TensorInfo> tensors = new ArrayList<>((int) nTensors);
+            List<TensorInfo> tensors = new ArrayList<>((int) Math.min(nTensors, 4096));
             Set<String> names = new HashSet<>();
             for (long i = 0; i < nTensors; i++) {
                 tensors.add(tensorInfo(i, names));

@@ -16,12 +16,22 @@ final class HeaderDecoder {
 
     private final FileChannel channel;
     private final long fileSize;
+    private final long maxHeaderBytes;
     private final ByteBuffer buf = ByteBuffer.allocate(BUFFER).order(ByteOrder.LITTLE_ENDIAN).limit(0);
     private long bufStart;   // file offset of buf's position 0
 
-    HeaderDecoder(FileChannel channel, long fileSize) {
+    HeaderDecoder(FileChannel channel, long fileSize, long maxHeaderBytes) {
         this.channel = channel;
         this.fileSize = fileSize;
+        this.maxHeaderBytes = maxHeaderBytes;
+    }
+
+    /** Bounds memory whatever the file claims: the header is decoded into objects, the weights never are. */
+    private void checkHeaderLimit(long n) throws GgufException {
+        if (position() + n > maxHeaderBytes) {
+            throw GgufException.invalid("header at offset %d would grow past the %d-byte limit; no real model has that much metadata",
+                    position(), maxHeaderBytes);
+        }
     }
 
     long position() {
@@ -40,6 +50,7 @@ final class HeaderDecoder {
         if (buf.remaining() >= n) {
             return;
         }
+        checkHeaderLimit(n);
         if (remaining() < n) {
             throw GgufException.invalid("unexpected end of file at offset %d reading %s (%d bytes needed, %d left)",
                     position(), what, n, remaining());
@@ -94,6 +105,7 @@ final class HeaderDecoder {
             throw GgufException.invalid("unexpected end of file at offset %d reading %s (%d bytes needed, %d left)",
                     position(), what, n, remaining());
         }
+        checkHeaderLimit(n);
         byte[] out = new byte[n];
         int done = Math.min(n, buf.remaining());
         buf.get(out, 0, done);

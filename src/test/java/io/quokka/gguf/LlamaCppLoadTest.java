@@ -43,7 +43,8 @@ class LlamaCppLoadTest {
                 Arguments.of("q4_0-gqa", tiny.withWeightType(TensorType.Q4_0)),
                 Arguments.of("q8_0-mha-no-template", tiny.withShape(128, 2, 4, 4, 256).withChatTemplate(null)),
                 Arguments.of("q4_0-mha-3-layers", tiny.withWeightType(TensorType.Q4_0).withShape(96, 3, 3, 3, 192)
-                        .withVocabSize(400).withSeed(7)));
+                        .withVocabSize(400).withSeed(7)),
+                Arguments.of("q8_0-100m", ToyModelSpec.about100MB()));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -52,6 +53,8 @@ class LlamaCppLoadTest {
         Path file = dir.resolve(label + ".gguf");
         ToyModel.write(spec, file);
         ToyVocab vocab = ToyVocab.build(spec);
+        GgufFile header = GgufReader.read(file);   // what our reader accepts, llama.cpp must load
+        assertTrue(header.headCountKv() == spec.headCountKv());
 
         try (LlamaModel model = new LlamaModel(new ModelParameters().setModel(file.toString()).setCtxSize(256))) {
             String out = model.complete(new InferenceParameters("Hello").setNPredict(8).setTemperature(0));
