@@ -36,7 +36,10 @@ public final class ToyInstaller {
             GgufFile gguf = GgufReader.read(tmp);
             ModelConfig config = ModelConfig.gguf(gguf.architecture().orElse("llama"), gguf.parameterSize(),
                     gguf.quantizationLevel());
-            Map<String, Object> params = Map.of("stop", java.util.List.of("<|im_start|>", "<|im_end|>"));
+            // Toy models never sample an end token (their output layer suppresses it), so a default length keeps
+            // a plain curl without num_predict from streaming forever.
+            Map<String, Object> params = Map.of("stop", java.util.List.of("<|im_start|>", "<|im_end|>"),
+                    "num_predict", 128);
             return new StoreWriter(storeRoot, true).create(name, tmp, Optional.of(CHATML_TEMPLATE), Optional.empty(),
                     params, config);
         } finally {

@@ -1,0 +1,152 @@
+package io.quokka.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.KvCacheType;
+import io.quokka.engine.LoadRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Residency and keep-alive rules, with a fake engine and millisecond keep-alives. */
+class SchedulerTest {
+    /** One thread per waiter: the common pool has a single worker on a 2-core machine. */
+    static final java.util.concurrent.Executor THREADS = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+    final FakeEngine engine = new FakeEngine();
+    final Scheduler scheduler = new Scheduler(engine, 3);
+
+    @AfterEach
+    void close() {
+        scheduler.close();
+    }
+
+    static ModelSpec spec(String file, int numCtx) {
+        return new ModelSpec(file, "digest-" + file,
+                new LoadRequest(Path.of(file), numCtx, 512, 2, 1, true, false, KvCacheType.F16), null);
+    }
+
+    static KeepAlive keep(long millis) {
+        return new KeepAlive(Duration.ofMillis(millis));
+    }
+
+    @Test
+    void requestsForTheResidentModelShareItsRunner() throws Exception {
+        try (Lease a = scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken());
+             Lease b = scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken())) {
+            assertSame(a.model(), b.model());
+        }
+        assertEquals(1, engine.loads.get());
+    }
+
+    @Test
+    void aDifferentModelWaitsForTheResidentOneThenReplacesIt() throws Exception {
+        Lease a = scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken());
+        CompletableFuture<Lease> b = CompletableFuture.supplyAsync(() -> {
+            try {
+                return scheduler.acquire(spec("b", 2048), keep(10_000), new CancelToken());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, THREADS);
+        Thread.sleep(100);
+        assertTrue(!b.isDone(), "b must wait while a is in use");
+        a.close();
+        try (Lease lb = b.get(5, TimeUnit.SECONDS)) {
+            assertEquals(List.of("load a", "unload a", "load b"), engine.events);
+        }
+    }
+
+    @Test
+    void differentLoadOptionsReload() throws Exception {
+        scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken()).close();
+        scheduler.acquire(spec("a", 4096), keep(10_000), new CancelToken()).close();
+        assertEquals(List.of("load a", "unload a", "load a"), engine.events);
+    }
+
+    @Test
+    void keepAliveExpiresAfterTheLastRequest() throws Exception {
+        scheduler.acquire(spec("a", 2048), keep(150), new CancelToken()).close();
+        assertEquals(1, scheduler.resident().size());
+        Thread.sleep(600);
+        assertEquals(0, scheduler.resident().size());
+        assertEquals(List.of("load a", "unload a"), engine.events);
+    }
+
+    @Test
+    void keepAliveZeroUnloadsAtOnceAndForeverNever() throws Exception {
+        scheduler.acquire(spec("a", 2048), KeepAlive.UNLOAD_NOW, new CancelToken()).close();
+        assertEquals(List.of("load a", "unload a"), engine.events);
+        scheduler.acquire(spec("b", 2048), KeepAlive.FOREVER, new CancelToken()).close();
+        Thread.sleep(200);
+        assertEquals(1, scheduler.resident().size());
+        assertTrue(scheduler.resident().getFirst().expiresAt().isAfter(java.time.Instant.now().plus(Duration.ofDays(365 * 100))));
+    }
+
+    @Test
+    void psNeverResetsTheTimer() throws Exception {
+        scheduler.acquire(spec("a", 2048), keep(300), new CancelToken()).close();
+        long until = System.currentTimeMillis() + 800;
+        while (System.currentTimeMillis() < until) {
+            scheduler.resident();
+            Thread.sleep(20);
+        }
+        assertEquals(0, scheduler.resident().size());
+    }
+
+    @Test
+    void expireUnloadsAnIdleModel() throws Exception {
+        scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken()).close();
+        scheduler.expire("a");
+        assertEquals(0, scheduler.resident().size());
+    }
+
+    @Test
+    void aFullQueueIsRefusedWithOllamasMessage() throws Exception {
+        Lease a = scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken());
+        List<CompletableFuture<Void>> waiting = new java.util.ArrayList<>();
+        CancelToken cancel = new CancelToken();
+        for (int i = 0; i < 3; i++) {
+            waiting.add(CompletableFuture.runAsync(() -> {
+                try {
+                    scheduler.acquire(spec("b", 2048), keep(10_000), cancel).close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, THREADS));
+        }
+        Thread.sleep(200);
+        ServerBusyException busy = assertThrows(ServerBusyException.class,
+                () -> scheduler.acquire(spec("c", 2048), keep(10_000), new CancelToken()));
+        assertEquals("server busy, please try again.  maximum pending requests exceeded", busy.getMessage());
+        cancel.cancel();
+        a.close();
+    }
+
+    @Test
+    void aCancelledWaiterLeavesWithoutLoading() throws Exception {
+        Lease a = scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken());
+        CancelToken cancel = new CancelToken();
+        CompletableFuture<Void> b = CompletableFuture.runAsync(() -> {
+            try {
+                scheduler.acquire(spec("b", 2048), keep(10_000), cancel).close();
+            } catch (RequestCancelledException expected) {
+                // the point of the test
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, THREADS);
+        Thread.sleep(100);
+        cancel.cancel();
+        b.get(2, TimeUnit.SECONDS);
+        a.close();
+        assertEquals(List.of("load a"), engine.events);
+    }
+}
