@@ -2,6 +2,7 @@ package io.quokka;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import java.util.Arrays;
 
 /**
  * The one binary's entry point. {@code serve} (or no argument) starts the HTTP server; {@code runner} starts a
@@ -15,8 +16,9 @@ public final class QuokkaMain {
         String command = args.length == 0 ? "serve" : args[0];
         switch (command) {
             case "serve" -> Quarkus.run(args);
+            case "runner" -> io.quokka.runner.RunnerMain.main(Arrays.copyOfRange(args, 1, args.length));
             default -> {
-                System.err.println("usage: quokka serve");
+                System.err.println("usage: quokka serve | quokka runner ...");
                 System.exit(2);
             }
         }
