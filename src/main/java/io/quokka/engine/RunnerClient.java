@@ -138,7 +138,7 @@ final class RunnerClient implements LoadedModel {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-        }, Thread.ofVirtual().factory()::newThread);
+        }, r -> Thread.ofVirtual().name("runner-accept").start(r));
         process.onExit().thenRun(() -> accepted.completeExceptionally(new IOException("runner exited")));
         try {
             return accepted.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
