@@ -11,6 +11,7 @@ import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.GenerationResult;
 import io.quokka.engine.SamplingParams;
 import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.StderrCapture;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -216,18 +217,25 @@ final class Slot {
         boolean hasGrammar = r.grammar() != null && !r.grammar().isBlank();
         if (hasGrammar) {
             int errorsBefore = log.errorCount();
-            MemorySegment grammar;
-            try (Arena tmp = Arena.ofConfined()) {
-                grammar = llama.samplerInitGrammar(m.vocab, tmp.allocateFrom(r.grammar()), tmp.allocateFrom("root"));
-            }
-            // At b4916 an invalid grammar still yields a sampler (one that constrains nothing): detect the
-            // parse error from the log instead of silently generating unconstrained text.
-            if (grammar.equals(MemorySegment.NULL) || log.errorCount() != errorsBefore) {
-                if (!grammar.equals(MemorySegment.NULL)) llama.samplerFree(grammar);
+            MemorySegment[] grammar = new MemorySegment[1];
+            // At b4916 an invalid grammar still yields a sampler (one that constrains nothing) and the parse error
+            // goes straight to stderr, not through the log callback: capture it to refuse the request instead of
+            // silently generating unconstrained text.
+            String stderr = StderrCapture.during(() -> {
+                try (Arena tmp = Arena.ofConfined()) {
+                    grammar[0] = llama.samplerInitGrammar(m.vocab, tmp.allocateFrom(r.grammar()),
+                            tmp.allocateFrom("root"));
+                }
+            });
+            if (grammar[0].equals(MemorySegment.NULL) || log.errorCount() != errorsBefore
+                    || stderr.contains("error parsing grammar")) {
+                if (!grammar[0].equals(MemorySegment.NULL)) llama.samplerFree(grammar[0]);
                 llama.samplerFree(chain);
-                throw RunnerFailure.badRequest("invalid grammar" + (log.lastError() == null ? "" : ": " + log.lastError()));
+                String detail = stderr.lines().filter(l -> l.contains("error")).findFirst()
+                        .orElse(log.lastError() == null ? "" : log.lastError());
+                throw RunnerFailure.badRequest("invalid grammar" + (detail.isBlank() ? "" : ": " + detail.strip()));
             }
-            llama.samplerChainAdd(chain, grammar);
+            llama.samplerChainAdd(chain, grammar[0]);
         }
         int lastN = s.repeatLastN() < 0 ? nCtxSlot : s.repeatLastN(); // Ollama: -1 = num_ctx
         llama.samplerChainAdd(chain, llama.samplerInitPenalties(lastN, s.repeatPenalty(), s.frequencyPenalty(),
