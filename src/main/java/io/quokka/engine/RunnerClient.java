@@ -435,6 +435,18 @@ final class RunnerClient implements LoadedModel {
         }
     }
 
+    /**
+     * Drops the channel without asking the runner to stop, as the server's death would; the runner must notice
+     * and exit by itself. For tests.
+     */
+    void abandonChannel() {
+        try {
+            channel.close();
+        } catch (Exception ignored) {
+            // best effort
+        }
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
