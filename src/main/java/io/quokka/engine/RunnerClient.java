@@ -70,10 +70,12 @@ final class RunnerClient implements LoadedModel {
         this.channel = channel;
     }
 
-    static RunnerClient start(LoadRequest request, Path library, Path runDir, List<String> jvmOptions,
-            Duration loadTimeout, RunnerEngine.Channel mode) throws EngineException {
+    static RunnerClient start(LoadRequest request, Path library, Path runDir, RunnerEngine.Settings settings)
+            throws EngineException {
+        Duration loadTimeout = settings.loadTimeout();
+        RunnerEngine.Channel mode = settings.channel();
         long started = System.nanoTime();
-        List<String> command = new ArrayList<>(RunnerEngine.launchCommand(jvmOptions));
+        List<String> command = new ArrayList<>(RunnerEngine.launchCommand(settings.jvmOptions()));
         Path socket = null;
         ServerSocketChannel server = null;
         try {
@@ -88,8 +90,7 @@ final class RunnerClient implements LoadedModel {
             }
             command.addAll(RunnerEngine.runnerArguments(request, library, socket));
             ProcessBuilder pb = new ProcessBuilder(command);
-            // OpenMP worker threads spin-wait by default; on a shared machine that costs whole cores.
-            pb.environment().put("OMP_WAIT_POLICY", "passive");
+            pb.environment().putAll(settings.environment());
             if (mode == RunnerEngine.Channel.UNIX_SOCKET) pb.redirectErrorStream(true); // stray stdout -> log too
             Process process = pb.start();
             LOG.debugf("started runner %d for %s", process.pid(), request.modelFile());

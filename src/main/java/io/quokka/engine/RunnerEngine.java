@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,12 +19,12 @@ import java.util.Objects;
  */
 public final class RunnerEngine implements Engine {
 
-    /** How the server talks to a runner. Both work; the socket keeps the runner's stdout free for stray output. */
+    /** How the server talks to a runner (both measured; see {@code docs/runner.md}). */
     public enum Channel {
-        /** A Unix domain socket in {@code workDir}/run (default). */
-        UNIX_SOCKET,
-        /** The runner's stdin/stdout pipes. */
-        STDIO
+        /** The runner's stdin/stdout pipes (default): lowest latency and fastest start. */
+        STDIO,
+        /** A Unix domain socket in {@code workDir}/run. */
+        UNIX_SOCKET
     }
 
     /**
@@ -33,23 +34,65 @@ public final class RunnerEngine implements Engine {
     public static final List<String> DEFAULT_JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED",
             "-XX:+UseSerialGC", "-Xmx64m", "-Xss512k", "-XX:TieredStopAtLevel=1");
 
+    /**
+     * Runner environment. OpenMP threads (ggml's CPU backend) wait at a barrier after every graph node:
+     * {@code OMP_WAIT_POLICY=passive} made them sleep at once and cost 10x in generation speed here (~340 vs
+     * ~3,800 tok/s on the tiny model); an unbounded spin ({@code active}) burns idle cores. A bounded spin
+     * ({@code GOMP_SPINCOUNT}, ~0.1 ms) keeps tokens fast and idle runners asleep.
+     */
+    public static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of("GOMP_SPINCOUNT", "100000");
+
     public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofMinutes(5);
 
-    private final Path workDir;
-    private final List<String> jvmOptions;
-    private final Duration loadTimeout;
-    private final Channel channel;
-    private Path library;
+    /**
+     * How runners are started.
+     *
+     * @param workDir     private directory: the extracted llama.cpp library ({@code lib/}) and sockets ({@code run/})
+     * @param jvmOptions  options for a runner JVM (ignored in a native image)
+     * @param environment variables added to the runner's environment
+     * @param loadTimeout how long a load may take, spawn to ready
+     * @param channel     how the server talks to the runner
+     */
+    public record Settings(Path workDir, List<String> jvmOptions, Map<String, String> environment, Duration loadTimeout,
+            Channel channel) {
+        public Settings {
+            workDir = workDir.toAbsolutePath();
+            jvmOptions = List.copyOf(jvmOptions);
+            environment = Map.copyOf(environment);
+            Objects.requireNonNull(loadTimeout, "loadTimeout");
+            Objects.requireNonNull(channel, "channel");
+        }
 
-    public RunnerEngine(Path workDir) {
-        this(workDir, DEFAULT_JVM_OPTIONS, DEFAULT_LOAD_TIMEOUT, Channel.UNIX_SOCKET);
+        public static Settings defaults(Path workDir) {
+            return new Settings(workDir, DEFAULT_JVM_OPTIONS, DEFAULT_ENVIRONMENT, DEFAULT_LOAD_TIMEOUT, Channel.STDIO);
+        }
+
+        public Settings withLoadTimeout(Duration timeout) {
+            return new Settings(workDir, jvmOptions, environment, timeout, channel);
+        }
+
+        public Settings withChannel(Channel channel) {
+            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel);
+        }
+
+        public Settings withJvmOptions(List<String> options) {
+            return new Settings(workDir, options, environment, loadTimeout, channel);
+        }
+
+        public Settings withEnvironment(Map<String, String> environment) {
+            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel);
+        }
     }
 
-    public RunnerEngine(Path workDir, List<String> jvmOptions, Duration loadTimeout, Channel channel) {
-        this.workDir = workDir.toAbsolutePath();
-        this.jvmOptions = List.copyOf(jvmOptions);
-        this.loadTimeout = Objects.requireNonNull(loadTimeout);
-        this.channel = Objects.requireNonNull(channel);
+    private final Settings settings;
+    private Path library;
+
+    public RunnerEngine(Settings settings) {
+        this.settings = Objects.requireNonNull(settings);
+    }
+
+    public Settings settings() {
+        return settings;
     }
 
     @Override
@@ -61,15 +104,16 @@ public final class RunnerEngine implements Engine {
         Path runDir;
         try {
             lib = library();
-            runDir = Files.createDirectories(workDir.resolve("run"));
+            runDir = settings.channel() == Channel.UNIX_SOCKET
+                    ? Files.createDirectories(settings.workDir().resolve("run")) : null;
         } catch (RuntimeException | IOException e) {
             throw new EngineException(EngineException.Kind.LOAD_FAILED, "cannot prepare the llama.cpp library: " + e, e);
         }
-        return RunnerClient.start(request, lib, runDir, jvmOptions, loadTimeout, channel);
+        return RunnerClient.start(request, lib, runDir, settings);
     }
 
     private synchronized Path library() {
-        if (library == null) library = NativeLibrary.extract(workDir.resolve("lib"));
+        if (library == null) library = NativeLibrary.extract(settings.workDir().resolve("lib"));
         return library;
     }
 

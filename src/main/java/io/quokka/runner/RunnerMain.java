@@ -3,6 +3,7 @@ package io.quokka.runner;
 import io.quokka.engine.EngineException;
 import io.quokka.engine.LoadRequest;
 import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.ProtocolStdout;
 import io.quokka.runner.protocol.Command;
 import io.quokka.runner.protocol.Event;
 import io.quokka.runner.protocol.Wire;
@@ -17,7 +18,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -55,8 +55,8 @@ public final class RunnerMain {
 
     public static void main(String[] args) {
         // Nothing may write to the real stdout: in --stdio mode it is the protocol channel. Java prints go to
-        // stderr; llama.cpp's log goes through the upcall to stderr.
-        PrintStream stdout = System.out;
+        // stderr; llama.cpp's log goes through the upcall to stderr; stray native printf is diverted by
+        // ProtocolStdout.
         System.setOut(System.err);
         RunnerOptions options;
         try {
@@ -67,7 +67,7 @@ public final class RunnerMain {
             return;
         }
         try {
-            new RunnerMain().run(options, stdout);
+            new RunnerMain().run(options);
         } catch (Throwable t) {
             System.err.println("runner: fatal: " + t);
             t.printStackTrace();
@@ -75,7 +75,7 @@ public final class RunnerMain {
         Llama.exitNow(1);
     }
 
-    private void run(RunnerOptions options, PrintStream stdout) throws Exception {
+    private void run(RunnerOptions options) throws Exception {
         InputStream rawIn;
         OutputStream rawOut;
         if (options.socket() != null) {
@@ -86,7 +86,7 @@ public final class RunnerMain {
             watchStdin();
         } else {
             rawIn = new FileInputStream(FileDescriptor.in);
-            rawOut = stdout;
+            rawOut = ProtocolStdout.takeOver(); // fd 1 now goes to stderr; frames go to the saved descriptor
         }
         watchParent();
         DataInputStream in = new DataInputStream(new BufferedInputStream(rawIn, 1 << 16));

@@ -35,11 +35,12 @@ final class TestModels {
     }
 
     static RunnerEngine engine() {
-        return engine(RunnerEngine.Channel.UNIX_SOCKET);
+        return engine(RunnerEngine.Channel.STDIO);
     }
 
     static RunnerEngine engine(RunnerEngine.Channel channel) {
-        return new RunnerEngine(DIR.resolve("work"), RunnerEngine.DEFAULT_JVM_OPTIONS, Duration.ofMinutes(1), channel);
+        return new RunnerEngine(RunnerEngine.Settings.defaults(DIR.resolve("work")).withLoadTimeout(Duration.ofMinutes(1))
+                .withChannel(channel));
     }
 
     static LoadRequest request(Path model, int numCtx, int numBatch) {
