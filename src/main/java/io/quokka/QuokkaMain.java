@@ -2,12 +2,14 @@ package io.quokka;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.quokka.runner.RunnerMain;
 import io.quokka.toy.ToyCommand;
 import java.util.Arrays;
 
 /**
  * The one binary's entry point. {@code serve} (or no argument) starts the HTTP server; {@code runner} starts a
- * runner process that hosts one model, without booting Quarkus, as Ollama starts its runners from its own binary.
+ * runner process that hosts one model, and {@code toy} writes a generated model into the store — both without
+ * booting Quarkus, as Ollama starts its runners from its own binary.
  */
 @QuarkusMain
 public final class QuokkaMain {
@@ -15,11 +17,13 @@ public final class QuokkaMain {
 
     public static void main(String... args) throws Exception {
         String command = args.length == 0 ? "serve" : args[0];
+        String[] rest = args.length == 0 ? args : Arrays.copyOfRange(args, 1, args.length);
         switch (command) {
             case "serve" -> Quarkus.run(args);
-            case "toy" -> ToyCommand.main(Arrays.copyOfRange(args, 1, args.length));
+            case "runner" -> RunnerMain.main(rest);
+            case "toy" -> ToyCommand.main(rest);
             default -> {
-                System.err.println("usage: quokka serve | toy NAME [options]");
+                System.err.println("usage: quokka serve | toy NAME [options] | runner ...");
                 System.exit(2);
             }
         }

@@ -2,7 +2,10 @@ package io.quokka.app;
 
 import io.quokka.config.QuokkaConfig;
 import io.quokka.engine.Engine;
-import io.quokka.engine.EngineException;
+import io.quokka.engine.RunnerEngine;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import io.quokka.engine.KvCacheType;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.GgufInspector;
@@ -21,10 +24,17 @@ public class Beans {
 
     @Produces
     @Singleton
-    Engine engine() {
-        return request -> {
-            throw new EngineException(EngineException.Kind.LOAD_FAILED, "no engine available yet");
-        };
+    Engine engine(QuokkaConfig config) {
+        // OLLAMA_LOAD_TIMEOUT parses like OLLAMA_KEEP_ALIVE; zero or negative means no limit, as in Ollama.
+        KeepAlive loadTimeout = KeepAlive.fromEnvironment(config.loadTimeout());
+        Duration timeout = loadTimeout.forever() || loadTimeout.immediate() ? Duration.ofDays(365) : loadTimeout.duration();
+        var settings = RunnerEngine.Settings.defaults(config.workDir()).withLoadTimeout(timeout);
+        if (config.runnerJvmOptions().isPresent()) {
+            List<String> options = new ArrayList<>(settings.jvmOptions());
+            options.addAll(List.of(config.runnerJvmOptions().get().trim().split("\\s+")));
+            settings = settings.withJvmOptions(options);
+        }
+        return new RunnerEngine(settings);
     }
 
     @Produces

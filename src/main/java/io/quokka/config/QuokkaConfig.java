@@ -51,6 +51,13 @@ public interface QuokkaConfig {
     @WithDefault("true")
     boolean toyDefault();
 
+    /**
+     * Quokka's private working directory: the extracted llama.cpp library and runner sockets. Never the shared
+     * temp root, whose {@code llama*} files the library deletes.
+     */
+    @WithDefault("${java.io.tmpdir}/quokka-${user.name}")
+    Path workDir();
+
     /** Extra JVM options for runner processes (JVM mode only), space-separated. */
     Optional<String> runnerJvmOptions();
 }

@@ -1,0 +1,479 @@
+package io.quokka.engine;
+
+import io.quokka.runner.protocol.Command;
+import io.quokka.runner.protocol.Event;
+import io.quokka.runner.protocol.Wire;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.BufferedReader;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jboss.logging.Logger;
+
+/**
+ * The server's handle on one runner process. A reader thread takes the runner's events off the channel and
+ * hands each to the call waiting for its id; a second thread forwards the runner's stderr to the log and keeps
+ * its tail to explain a crash. When the channel ends (the runner exited, was killed or aborted), every waiting
+ * call fails with Ollama's "llama runner process has terminated" message, and later calls fail at once.
+ */
+final class RunnerClient implements LoadedModel {
+    private static final Logger LOG = Logger.getLogger("io.quokka.runner");
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+    private static final int LOG_TAIL = 20;
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Process process;
+    private final long pid;
+    private final DataOutputStream out;
+    private final AutoCloseable channel;
+    private final Map<Long, BlockingQueue<Event>> waiting = new ConcurrentHashMap<>();
+    private final AtomicLong ids = new AtomicLong();
+    private final ReentrantLock generationLock = new ReentrantLock(true);
+    private final ArrayDeque<String> logTail = new ArrayDeque<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CompletableFuture<Event> first = new CompletableFuture<>();
+    private volatile String failure; // non-null once the runner is gone
+    private ModelFacts facts;
+
+    private RunnerClient(Process process, DataOutputStream out, AutoCloseable channel) {
+        this.process = process;
+        this.pid = process.pid();
+        this.out = out;
+        this.channel = channel;
+    }
+
+    static RunnerClient start(LoadRequest request, Path library, Path runDir, RunnerEngine.Settings settings)
+            throws EngineException {
+        Duration loadTimeout = settings.loadTimeout();
+        RunnerEngine.Channel mode = settings.channel();
+        long started = System.nanoTime();
+        List<String> command = new ArrayList<>(RunnerEngine.launchCommand(settings.jvmOptions()));
+        Path socket = null;
+        ServerSocketChannel server = null;
+        try {
+            if (mode == RunnerEngine.Channel.UNIX_SOCKET) {
+                socket = runDir.resolve("r" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".sock");
+                if (socket.toString().length() > 100) { // sun_path is 108 bytes
+                    socket = Files.createTempDirectory("quokka-run").resolve("r.sock");
+                }
+                Files.deleteIfExists(socket);
+                server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                server.bind(UnixDomainSocketAddress.of(socket));
+            }
+            command.addAll(RunnerEngine.runnerArguments(request, library, socket));
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().putAll(settings.environment());
+            if (mode == RunnerEngine.Channel.UNIX_SOCKET) pb.redirectErrorStream(true); // stray stdout -> log too
+            Process process = pb.start();
+            LOG.debugf("started runner %d for %s", process.pid(), request.modelFile());
+
+            DataInputStream in;
+            DataOutputStream out;
+            AutoCloseable channel;
+            InputStream logStream;
+            if (server != null) {
+                SocketChannel conn = accept(server, process, loadTimeout);
+                in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(conn), 1 << 16));
+                out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(conn), 1 << 16));
+                channel = conn;
+                logStream = process.getInputStream();
+            } else {
+                in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
+                out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
+                channel = process.getOutputStream();
+                logStream = process.getErrorStream();
+            }
+            RunnerClient client = new RunnerClient(process, out, channel);
+            client.forwardLog(logStream);
+            client.startReader(in);
+            client.awaitReady(request, loadTimeout, started);
+            return client;
+        } catch (IOException e) {
+            throw new EngineException(EngineException.Kind.LOAD_FAILED, "cannot start the llama runner: " + e, e);
+        } finally {
+            if (server != null) {
+                try {
+                    server.close();
+                    Files.deleteIfExists(socket); // the connection outlives the name
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            }
+        }
+    }
+
+    /** Accepts the runner's connection, giving up when it exits first or the load timeout passes. */
+    private static SocketChannel accept(ServerSocketChannel server, Process process, Duration timeout)
+            throws IOException, EngineException {
+        CompletableFuture<SocketChannel> accepted = CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.accept();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, r -> Thread.ofVirtual().name("runner-accept").start(r));
+        process.onExit().thenRun(() -> accepted.completeExceptionally(new IOException("runner exited")));
+        try {
+            return accepted.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | InterruptedException | ExecutionException e) {
+            server.close();
+            process.destroyForcibly();
+            throw new EngineException(EngineException.Kind.LOAD_FAILED,
+                    "llama runner did not connect: " + describeExit(process), e);
+        }
+    }
+
+    private void awaitReady(LoadRequest request, Duration timeout, long started) throws EngineException {
+        Event event;
+        try {
+            event = first.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            close();
+            throw new EngineException(EngineException.Kind.LOAD_FAILED,
+                    "timed out after " + timeout + " waiting for the llama runner to load " + request.modelFile());
+        } catch (InterruptedException e) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineException.Kind.LOAD_FAILED, "interrupted while loading");
+        } catch (ExecutionException e) {
+            close();
+            throw new EngineException(EngineException.Kind.LOAD_FAILED, e.getCause().getMessage());
+        }
+        switch (event) {
+            case Event.Ready r -> facts = new ModelFacts(r.contextLength(), r.trainedContext(), r.vocabSize(),
+                    r.chatTemplate(), System.nanoTime() - started);
+            case Event.LoadFailed f -> {
+                close();
+                throw new EngineException(EngineException.Kind.LOAD_FAILED, f.message());
+            }
+            default -> {
+                close();
+                throw new EngineException(EngineException.Kind.LOAD_FAILED, "unexpected first message " + event);
+            }
+        }
+    }
+
+    private void startReader(DataInputStream in) {
+        Thread.ofPlatform().name("runner-" + pid + "-reader").daemon(true).start(() -> {
+            try {
+                while (true) {
+                    Event event = Wire.readEvent(in);
+                    Long id = idOf(event);
+                    if (id == null) {
+                        first.complete(event);
+                        continue;
+                    }
+                    BlockingQueue<Event> queue = waiting.get(id);
+                    if (queue != null) queue.add(event);
+                }
+            } catch (IOException e) {
+                // EOF or reset: the runner is gone (or closing). Everything it sent has been dispatched.
+            } catch (RuntimeException e) {
+                LOG.warnf(e, "runner %d: bad message; abandoning it", pid);
+                process.destroyForcibly();
+            }
+            runnerGone();
+        });
+    }
+
+    private void runnerGone() {
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (process.isAlive()) process.destroyForcibly();
+        try {
+            process.waitFor(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        String message = closed.get() ? "llama runner was closed" : terminationMessage();
+        failure = message;
+        if (!closed.get()) LOG.warnf("runner %d: %s", pid, message);
+        first.completeExceptionally(new IOException(message));
+        waiting.values().forEach(q -> q.add(new Event.Failed(-1, EngineException.Kind.RUNNER_FAILED, message)));
+    }
+
+    /** Ollama's words: "llama runner process has terminated: signal: killed", plus the line that explains it. */
+    private String terminationMessage() {
+        String explanation = null;
+        synchronized (logTail) {
+            for (String line : logTail) {
+                String l = line.toLowerCase(Locale.ROOT);
+                if (l.contains("error") || l.contains("assert") || l.contains("abort") || l.contains("fatal")
+                        || l.contains("exception") || l.contains("failed")) {
+                    explanation = line.strip();
+                }
+            }
+        }
+        return "llama runner process has terminated: " + describeExit(process)
+                + (explanation == null ? "" : ": " + explanation);
+    }
+
+    /** Go's ProcessState wording. Java reports death by signal N as exit value 128+N. */
+    static String describeExit(Process process) {
+        if (process.isAlive()) return "still running";
+        int code = process.exitValue();
+        return switch (code) {
+            case 137 -> "signal: killed";
+            case 143 -> "signal: terminated";
+            case 139 -> "signal: segmentation fault";
+            default -> "exit status " + code;
+        };
+    }
+
+    private void forwardLog(InputStream stream) {
+        Thread.ofPlatform().name("runner-" + pid + "-log").daemon(true).start(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    LOG.debugf("[runner %d] %s", pid, line);
+                    synchronized (logTail) {
+                        if (logTail.size() == LOG_TAIL) logTail.removeFirst();
+                        logTail.addLast(line);
+                    }
+                }
+            } catch (IOException ignored) {
+                // the runner is gone
+            }
+        });
+    }
+
+    private static Long idOf(Event event) {
+        return switch (event) {
+            case Event.Ready r -> null;
+            case Event.LoadFailed f -> null;
+            case Event.Pong p -> p.id();
+            case Event.Tokens t -> t.id();
+            case Event.Text t -> t.id();
+            case Event.Piece p -> p.id();
+            case Event.Done d -> d.id();
+            case Event.Failed f -> f.id();
+        };
+    }
+
+    private void send(Command command) throws EngineException {
+        try {
+            synchronized (out) {
+                Wire.write(out, command);
+            }
+        } catch (IOException e) {
+            throw new EngineException(EngineException.Kind.RUNNER_FAILED, failure != null ? failure
+                    : "llama runner channel failed: " + e.getMessage(), e);
+        }
+    }
+
+    private void checkAlive() throws EngineException {
+        String f = failure;
+        if (f != null) throw new EngineException(EngineException.Kind.RUNNER_FAILED, f);
+        if (closed.get()) throw new EngineException(EngineException.Kind.RUNNER_FAILED, "llama runner was closed");
+    }
+
+    /** Sends a command and waits for its single answer. */
+    private Event call(java.util.function.LongFunction<Command> command) throws EngineException {
+        checkAlive();
+        long id = ids.incrementAndGet();
+        BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+        waiting.put(id, queue);
+        try {
+            if (failure != null) checkAlive(); // died between the check and registering
+            send(command.apply(id));
+            Event event = queue.poll(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (event == null) {
+                throw new EngineException(EngineException.Kind.RUNNER_FAILED, "llama runner did not answer");
+            }
+            if (event instanceof Event.Failed f) throw new EngineException(f.kind(), f.message());
+            return event;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
+        } finally {
+            waiting.remove(id);
+        }
+    }
+
+    /** A round trip over the channel; for health checks and measurements. */
+    Duration ping() throws EngineException {
+        long t = System.nanoTime();
+        call(Command.Ping::new);
+        return Duration.ofNanos(System.nanoTime() - t);
+    }
+
+    @Override
+    public ModelFacts facts() {
+        return facts;
+    }
+
+    @Override
+    public long pid() {
+        return pid;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return failure == null && !closed.get() && process.isAlive();
+    }
+
+    @Override
+    public long residentBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or the process is gone
+        }
+        return -1;
+    }
+
+    @Override
+    public int[] tokenize(String text, boolean addSpecial) throws EngineException {
+        return ((Event.Tokens) call(id -> new Command.Tokenize(id, text == null ? "" : text, addSpecial))).tokens();
+    }
+
+    @Override
+    public String applyChatTemplate(String template, List<ChatMessage> messages, boolean addAssistantPrefix)
+            throws EngineException {
+        if (messages == null || messages.isEmpty()) {
+            throw new EngineException(EngineException.Kind.BAD_REQUEST, "no messages to apply the chat template to");
+        }
+        return ((Event.Text) call(id -> new Command.ApplyTemplate(id, template, List.copyOf(messages),
+                addAssistantPrefix))).text();
+    }
+
+    @Override
+    public GenerationResult generate(GenerationRequest request, TokenListener listener, CancelToken cancel)
+            throws EngineException {
+        checkAlive();
+        try {
+            generationLock.lockInterruptibly(); // one generation at a time per runner, for now
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
+        }
+        long id = ids.incrementAndGet();
+        BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+        waiting.put(id, queue);
+        AtomicBoolean active = new AtomicBoolean(true);
+        try {
+            checkAlive();
+            send(new Command.Generate(id, request));
+            cancel.onCancel(() -> {
+                if (active.get()) {
+                    try {
+                        send(new Command.Cancel(id));
+                    } catch (EngineException ignored) {
+                        // the runner is gone; the generation fails anyway
+                    }
+                }
+            });
+            RuntimeException listenerFailure = null;
+            while (true) {
+                Event event = queue.take();
+                switch (event) {
+                    case Event.Piece p -> {
+                        if (listenerFailure != null) continue;
+                        try {
+                            listener.onText(p.text());
+                        } catch (RuntimeException e) {
+                            // Stop the runner's work, then surface the listener's exception.
+                            listenerFailure = e;
+                            send(new Command.Cancel(id));
+                        }
+                    }
+                    case Event.Done d -> {
+                        if (listenerFailure != null) throw listenerFailure;
+                        return d.result();
+                    }
+                    case Event.Failed f -> throw new EngineException(f.kind(), f.message());
+                    default -> throw new EngineException(EngineException.Kind.RUNNER_FAILED,
+                            "unexpected message from the llama runner: " + event);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            try {
+                send(new Command.Cancel(id));
+            } catch (EngineException ignored) {
+                // gone anyway
+            }
+            throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
+        } finally {
+            active.set(false);
+            waiting.remove(id);
+            generationLock.unlock();
+        }
+    }
+
+    /**
+     * Drops the channel without asking the runner to stop, as the server's death would; the runner must notice
+     * and exit by itself. For tests.
+     */
+    void abandonChannel() {
+        try {
+            channel.close();
+        } catch (Exception ignored) {
+            // best effort
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        if (process.isAlive()) {
+            try {
+                synchronized (out) {
+                    Wire.write(out, new Command.Shutdown());
+                }
+            } catch (IOException ignored) {
+                // already gone
+            }
+            try {
+                if (!process.waitFor(2, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    process.waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        try {
+            channel.close();
+        } catch (Exception ignored) {
+            // best effort
+        }
+        LOG.debugf("runner %d closed (%s)", pid, describeExit(process));
+    }
+}

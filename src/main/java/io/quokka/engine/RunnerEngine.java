@@ -1,0 +1,148 @@
+package io.quokka.engine;
+
+import io.quokka.runner.RunnerMain;
+import io.quokka.runner.llamacpp.NativeLibrary;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Starts one runner process per loaded model: the same binary in {@code runner} mode (a native image runs
+ * itself; a JVM starts a lean child JVM on the same class path), connected over a Unix domain socket. The
+ * llama.cpp library is extracted once into {@code workDir} and shared by all runners.
+ */
+public final class RunnerEngine implements Engine {
+
+    /** How the server talks to a runner (both measured; see {@code docs/runner.md}). */
+    public enum Channel {
+        /** The runner's stdin/stdout pipes (default): lowest latency and fastest start. */
+        STDIO,
+        /** A Unix domain socket in {@code workDir}/run. */
+        UNIX_SOCKET
+    }
+
+    /**
+     * Child JVM options: small heap (the weights and KV cache are native memory), serial GC and C1 only (a
+     * runner's Java code is a message loop; C2 compilation only costs start-up CPU and RSS).
+     */
+    public static final List<String> DEFAULT_JVM_OPTIONS = List.of("--enable-native-access=ALL-UNNAMED",
+            "-XX:+UseSerialGC", "-Xmx64m", "-Xss512k", "-XX:TieredStopAtLevel=1");
+
+    /**
+     * Runner environment. OpenMP threads (ggml's CPU backend) wait at a barrier after every graph node:
+     * {@code OMP_WAIT_POLICY=passive} made them sleep at once and cost 10x in generation speed here (~340 vs
+     * ~3,800 tok/s on the tiny model); an unbounded spin ({@code active}) burns idle cores. A bounded spin
+     * ({@code GOMP_SPINCOUNT}, ~0.1 ms) keeps tokens fast and idle runners asleep.
+     */
+    public static final Map<String, String> DEFAULT_ENVIRONMENT = Map.of("GOMP_SPINCOUNT", "100000");
+
+    public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofMinutes(5);
+
+    /**
+     * How runners are started.
+     *
+     * @param workDir     private directory: the extracted llama.cpp library ({@code lib/}) and sockets ({@code run/})
+     * @param jvmOptions  options for a runner JVM (ignored in a native image)
+     * @param environment variables added to the runner's environment
+     * @param loadTimeout how long a load may take, spawn to ready
+     * @param channel     how the server talks to the runner
+     */
+    public record Settings(Path workDir, List<String> jvmOptions, Map<String, String> environment, Duration loadTimeout,
+            Channel channel) {
+        public Settings {
+            workDir = workDir.toAbsolutePath();
+            jvmOptions = List.copyOf(jvmOptions);
+            environment = Map.copyOf(environment);
+            Objects.requireNonNull(loadTimeout, "loadTimeout");
+            Objects.requireNonNull(channel, "channel");
+        }
+
+        public static Settings defaults(Path workDir) {
+            return new Settings(workDir, DEFAULT_JVM_OPTIONS, DEFAULT_ENVIRONMENT, DEFAULT_LOAD_TIMEOUT, Channel.STDIO);
+        }
+
+        public Settings withLoadTimeout(Duration timeout) {
+            return new Settings(workDir, jvmOptions, environment, timeout, channel);
+        }
+
+        public Settings withChannel(Channel channel) {
+            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel);
+        }
+
+        public Settings withJvmOptions(List<String> options) {
+            return new Settings(workDir, options, environment, loadTimeout, channel);
+        }
+
+        public Settings withEnvironment(Map<String, String> environment) {
+            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel);
+        }
+    }
+
+    private final Settings settings;
+    private Path library;
+
+    public RunnerEngine(Settings settings) {
+        this.settings = Objects.requireNonNull(settings);
+    }
+
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public LoadedModel load(LoadRequest request) throws EngineException {
+        if (!Files.isReadable(request.modelFile())) {
+            throw new EngineException(EngineException.Kind.LOAD_FAILED, "model file not readable: " + request.modelFile());
+        }
+        Path lib;
+        Path runDir;
+        try {
+            lib = library();
+            runDir = settings.channel() == Channel.UNIX_SOCKET
+                    ? Files.createDirectories(settings.workDir().resolve("run")) : null;
+        } catch (RuntimeException | IOException e) {
+            throw new EngineException(EngineException.Kind.LOAD_FAILED, "cannot prepare the llama.cpp library: " + e, e);
+        }
+        return RunnerClient.start(request, lib, runDir, settings);
+    }
+
+    private synchronized Path library() {
+        if (library == null) library = NativeLibrary.extract(settings.workDir().resolve("lib"));
+        return library;
+    }
+
+    /** The command that starts this binary in runner mode (arguments after {@code runner} are appended). */
+    static List<String> launchCommand(List<String> jvmOptions) {
+        List<String> cmd = new ArrayList<>();
+        if ("runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) {
+            cmd.add(ProcessHandle.current().info().command().orElseThrow());
+            cmd.add("runner");
+            return cmd;
+        }
+        String java = ProcessHandle.current().info().command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(java);
+        cmd.addAll(jvmOptions);
+        String classPath = System.getProperty("java.class.path");
+        if (!classPath.contains(File.pathSeparator) && classPath.endsWith("quarkus-run.jar")) {
+            cmd.add("-jar");
+            cmd.add(classPath);
+        } else {
+            cmd.add("-cp");
+            cmd.add(classPath);
+            cmd.add("io.quokka.QuokkaMain");
+        }
+        cmd.add("runner");
+        return cmd;
+    }
+
+    static List<String> runnerArguments(LoadRequest request, Path library, Path socket) {
+        return RunnerMain.arguments(request, library, socket);
+    }
+}

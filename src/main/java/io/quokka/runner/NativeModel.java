@@ -1,0 +1,170 @@
+package io.quokka.runner;
+
+import static io.quokka.runner.llamacpp.LlamaLayouts.*;
+
+import io.quokka.engine.ChatMessage;
+import io.quokka.engine.KvCacheType;
+import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.LlamaLayouts;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The one model and context this runner hosts. Vocabulary operations ({@link #tokenize}, {@link #piece},
+ * {@link #applyTemplate}) only read the model and may run on any thread; everything that touches the context
+ * (decode, KV cache, sampling) belongs to the single generation thread. Never freed: the runner ends by
+ * exiting, which returns every byte.
+ */
+final class NativeModel {
+    final Llama llama;
+    final MemorySegment model;
+    final MemorySegment vocab;
+    final MemorySegment ctx;
+    final int nCtx;
+    final int nBatch;
+    final int nSeqMax;
+    final int nVocab;
+    final int nCtxTrain;
+    final boolean addBos;
+    final String chatTemplate;
+
+    private NativeModel(Llama llama, MemorySegment model, MemorySegment ctx) {
+        this.llama = llama;
+        this.model = model;
+        this.ctx = ctx;
+        this.vocab = llama.modelGetVocab(model);
+        this.nCtx = llama.nCtx(ctx);
+        this.nBatch = llama.nBatch(ctx);
+        this.nSeqMax = llama.nSeqMax(ctx);
+        this.nVocab = llama.vocabNTokens(vocab);
+        this.nCtxTrain = llama.modelNCtxTrain(model);
+        this.addBos = llama.vocabGetAddBos(vocab);
+        this.chatTemplate = llama.modelChatTemplate(model);
+    }
+
+    /**
+     * Loads the model and creates its context as Ollama's runner does (n_ubatch = n_batch, one sequence per
+     * parallel slot). {@code abort} is polled by llama.cpp during every graph computation.
+     */
+    static NativeModel load(Llama llama, RunnerOptions o, BooleanSupplier abort, RunnerLog log)
+            throws RunnerFailure {
+        Arena arena = Arena.global(); // the callback stub and the path live as long as the process
+        MemorySegment modelParams = llama.modelDefaultParams(arena);
+        MP_N_GPU_LAYERS.set(modelParams, 0L, 0); // CPU build; no offload
+        MP_USE_MMAP.set(modelParams, 0L, o.useMmap());
+        MemorySegment model = llama.modelLoadFromFile(arena.allocateFrom(o.modelFile().toString()), modelParams);
+        if (model.equals(MemorySegment.NULL)) {
+            String why = log.lastError();
+            throw new RunnerFailure(io.quokka.engine.EngineException.Kind.LOAD_FAILED,
+                    "error loading model " + o.modelFile() + (why == null ? "" : ": " + why));
+        }
+
+        KvCacheType kv = o.kvCacheType();
+        if (kv != KvCacheType.F16) {
+            int headDim = llama.modelNEmbd(model) / Math.max(1, llama.modelNHead(model));
+            // Ollama quantizes the KV cache only with flash attention; and llama.cpp ABORTS the process
+            // (GGML_ASSERT in the copy kernel) when a quantized K row is not a whole number of 32-element blocks.
+            if (!o.flashAttention() || headDim % 32 != 0) {
+                log.info("kv cache type " + kv + " not usable here (flash attention " + o.flashAttention()
+                        + ", head size " + headDim + "); using F16");
+                kv = KvCacheType.F16;
+            }
+        }
+
+        MemorySegment cp = llama.contextDefaultParams(arena);
+        CP_N_CTX.set(cp, 0L, o.numCtx());
+        CP_N_BATCH.set(cp, 0L, o.numBatch());
+        CP_N_UBATCH.set(cp, 0L, o.numBatch());
+        CP_N_SEQ_MAX.set(cp, 0L, o.numParallel());
+        CP_N_THREADS.set(cp, 0L, o.numThread());
+        CP_N_THREADS_BATCH.set(cp, 0L, o.numThread());
+        CP_FLASH_ATTN.set(cp, 0L, o.flashAttention());
+        CP_TYPE_K.set(cp, 0L, kv.ggmlType);
+        CP_TYPE_V.set(cp, 0L, kv.ggmlType);
+        CP_NO_PERF.set(cp, 0L, true);
+        CP_ABORT_CALLBACK.set(cp, 0L, Llama.abortCallback(abort, arena));
+        CP_ABORT_CALLBACK_DATA.set(cp, 0L, MemorySegment.NULL);
+        MemorySegment ctx = llama.initFromModel(model, cp);
+        if (ctx.equals(MemorySegment.NULL)) {
+            String why = log.lastError();
+            throw new RunnerFailure(io.quokka.engine.EngineException.Kind.LOAD_FAILED,
+                    "error creating the context for " + o.modelFile() + (why == null ? "" : ": " + why));
+        }
+        return new NativeModel(llama, model, ctx);
+    }
+
+    /** {@code llama_tokenize} with special tokens parsed; {@code addSpecial} adds BOS if the vocabulary wants. */
+    int[] tokenize(String text, boolean addSpecial) {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment str = arena.allocate(Math.max(1, bytes.length));
+            MemorySegment.copy(bytes, 0, str, ValueLayout.JAVA_BYTE, 0, bytes.length);
+            int max = bytes.length + 4; // a token covers at least one byte; plus BOS/EOS
+            MemorySegment out = arena.allocate(ValueLayout.JAVA_INT, max);
+            int n = llama.tokenize(vocab, str, bytes.length, out, max, addSpecial, true);
+            if (n < 0) {
+                max = -n;
+                out = arena.allocate(ValueLayout.JAVA_INT, max);
+                n = llama.tokenize(vocab, str, bytes.length, out, max, addSpecial, true);
+            }
+            if (n < 0) throw new IllegalStateException("llama_tokenize failed: " + n);
+            return out.asSlice(0, (long) n * Integer.BYTES).toArray(ValueLayout.JAVA_INT);
+        }
+    }
+
+    /** The bytes of one token (special tokens render as nothing); the caller checks the id range. */
+    byte[] piece(int token, Arena scratch) {
+        MemorySegment buf = scratch.allocate(64);
+        int n = llama.tokenToPiece(vocab, token, buf, 64, 0, false);
+        if (n < 0) {
+            buf = scratch.allocate(-n);
+            n = llama.tokenToPiece(vocab, token, buf, -n, 0, false);
+        }
+        return n <= 0 ? new byte[0] : buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    boolean isEog(int token) {
+        return llama.vocabIsEog(vocab, token);
+    }
+
+    /**
+     * {@code llama_chat_apply_template} with {@code template} (a Jinja text or a built-in name such as
+     * "llama3") or the model's own. llama.cpp recognises templates by name or by markers in the text; anything
+     * else (a custom Jinja template) gives -1.
+     */
+    String applyTemplate(String template, List<ChatMessage> messages, boolean addAssistant) throws RunnerFailure {
+        String tmpl = template != null ? template : chatTemplate;
+        if (tmpl == null || tmpl.isBlank()) throw RunnerFailure.badRequest("the model has no chat template");
+        // Hazard: llama.cpp indexes chat[0] unconditionally for some templates; never pass an empty list.
+        if (messages.isEmpty()) throw RunnerFailure.badRequest("no messages to apply the chat template to");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment chat = arena.allocate(LlamaLayouts.CHAT_MESSAGE, messages.size());
+            int total = 0;
+            for (int i = 0; i < messages.size(); i++) {
+                ChatMessage m = messages.get(i);
+                MemorySegment slot = chat.asSlice(i * CHAT_MESSAGE.byteSize(), CHAT_MESSAGE);
+                MSG_ROLE.set(slot, 0L, arena.allocateFrom(m.role()));
+                MSG_CONTENT.set(slot, 0L, arena.allocateFrom(m.content()));
+                total += m.role().length() + m.content().length();
+            }
+            MemorySegment tmplStr = arena.allocateFrom(tmpl);
+            int size = Math.max(256, 2 * total + 256);
+            MemorySegment buf = arena.allocate(size);
+            int n = llama.chatApplyTemplate(tmplStr, chat, messages.size(), addAssistant, buf, size);
+            if (n > size) {
+                size = n + 1;
+                buf = arena.allocate(size);
+                n = llama.chatApplyTemplate(tmplStr, chat, messages.size(), addAssistant, buf, size);
+            }
+            if (n < 0) {
+                throw RunnerFailure.badRequest("this chat template is not supported: llama.cpp only applies its"
+                        + " built-in template families (chatml, llama3, mistral, ...), not custom Jinja templates");
+            }
+            return new String(buf.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
+        }
+    }
+}

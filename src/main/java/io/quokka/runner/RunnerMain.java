@@ -1,0 +1,227 @@
+package io.quokka.runner;
+
+import io.quokka.engine.EngineException;
+import io.quokka.engine.LoadRequest;
+import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.ProtocolStdout;
+import io.quokka.runner.protocol.Command;
+import io.quokka.runner.protocol.Event;
+import io.quokka.runner.protocol.Wire;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * A runner process: hosts one model for the server that started it, the way Ollama starts its runners from its
+ * own binary. Reads {@link Command}s from the channel, answers with {@link Event}s. One thread (with a native-size
+ * stack) owns the llama.cpp context and runs generations one at a time; the channel thread answers the cheap
+ * vocabulary commands itself and delivers cancellations at once.
+ *
+ * <p>The process ends with {@code _exit} when told to, when the channel closes (the server closed it or died),
+ * when its stdin closes, or when the parent process exits: a loaded llama.cpp never lets the JVM exit by itself.
+ */
+public final class RunnerMain {
+    private RunnerMain() {}
+
+    /** The command-line arguments after {@code runner} that make a runner load {@code request}. */
+    public static List<String> arguments(LoadRequest request, Path library, Path socket) {
+        return new RunnerOptions(request, library, socket).toArgs();
+    }
+
+    private static final long NATIVE_STACK = 16L << 20; // llama.cpp runs on the calling thread's stack
+
+    private final LinkedBlockingQueue<Command.Generate> queue = new LinkedBlockingQueue<>();
+    private final java.util.concurrent.ConcurrentHashMap<Long, AtomicBoolean> cancels =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile AtomicBoolean running = new AtomicBoolean();
+    private DataOutputStream out;
+    private RunnerLog log;
+
+    public static void main(String[] args) {
+        // Nothing may write to the real stdout: in --stdio mode it is the protocol channel. Java prints go to
+        // stderr; llama.cpp's log goes through the upcall to stderr; stray native printf is diverted by
+        // ProtocolStdout.
+        System.setOut(System.err);
+        RunnerOptions options;
+        try {
+            options = RunnerOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("runner: " + e.getMessage());
+            Llama.exitNow(2);
+            return;
+        }
+        try {
+            new RunnerMain().run(options);
+        } catch (Throwable t) {
+            System.err.println("runner: fatal: " + t);
+            t.printStackTrace();
+        }
+        Llama.exitNow(1);
+    }
+
+    private void run(RunnerOptions options) throws Exception {
+        InputStream rawIn;
+        OutputStream rawOut;
+        if (options.socket() != null) {
+            SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+            channel.connect(UnixDomainSocketAddress.of(options.socket()));
+            rawIn = Channels.newInputStream(channel);
+            rawOut = Channels.newOutputStream(channel);
+            watchStdin();
+        } else {
+            rawIn = new FileInputStream(FileDescriptor.in);
+            rawOut = ProtocolStdout.takeOver(); // fd 1 now goes to stderr; frames go to the saved descriptor
+        }
+        watchParent();
+        DataInputStream in = new DataInputStream(new BufferedInputStream(rawIn, 1 << 16));
+        out = new DataOutputStream(new BufferedOutputStream(rawOut, 1 << 16));
+        log = new RunnerLog();
+        Llama.setLogHandler(log);
+
+        // Load on the generation thread: it has a stack big enough for native code, and it owns the context.
+        var loaded = new java.util.concurrent.CompletableFuture<NativeModel>();
+        Thread worker = Thread.ofPlatform().name("llama").stackSize(NATIVE_STACK).daemon(true).unstarted(() -> {
+            try {
+                Llama llama = Llama.open(options.library());
+                NativeModel model = NativeModel.load(llama, options, this::abortRequested, log);
+                loaded.complete(model);
+                serveGenerations(model);
+            } catch (Throwable t) {
+                loaded.completeExceptionally(t);
+            }
+        });
+        worker.start();
+        NativeModel model;
+        try {
+            model = loaded.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause();
+            String message = cause instanceof RunnerFailure f ? f.getMessage() : "error loading model: " + cause;
+            log.info(message);
+            send(new Event.LoadFailed(message));
+            Llama.exitNow(1);
+            return;
+        }
+        log.info("model loaded: n_ctx " + model.nCtx + ", n_batch " + model.nBatch + ", n_seq_max " + model.nSeqMax
+                + ", vocab " + model.nVocab);
+        send(new Event.Ready(model.nCtx, model.nCtxTrain, model.nVocab, model.chatTemplate));
+
+        while (true) {
+            Command command;
+            try {
+                command = Wire.readCommand(in);
+            } catch (EOFException e) {
+                log.info("channel closed; exiting");
+                Llama.exitNow(0);
+                return;
+            }
+            switch (command) {
+                case Command.Ping(long id) -> send(new Event.Pong(id));
+                case Command.Tokenize(long id, String text, boolean addSpecial) ->
+                        send(new Event.Tokens(id, model.tokenize(text, addSpecial)));
+                case Command.ApplyTemplate a -> {
+                    try {
+                        send(new Event.Text(a.id(), model.applyTemplate(a.template(), a.messages(),
+                                a.addAssistantPrefix())));
+                    } catch (RunnerFailure f) {
+                        send(new Event.Failed(a.id(), f.kind, f.getMessage()));
+                    }
+                }
+                case Command.Generate g -> {
+                    cancels.put(g.id(), new AtomicBoolean());
+                    queue.add(g);
+                }
+                case Command.Cancel(long id) -> {
+                    AtomicBoolean flag = cancels.get(id);
+                    if (flag != null) flag.set(true);
+                }
+                case Command.Shutdown() -> {
+                    log.info("shutdown requested");
+                    Llama.exitNow(0);
+                }
+            }
+        }
+    }
+
+    /** The llama thread: one generation at a time on sequence 0 (slots per sequence come later). */
+    private void serveGenerations(NativeModel model) {
+        Slot slot = new Slot(model, 0, log);
+        while (true) {
+            Command.Generate g;
+            try {
+                g = queue.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            AtomicBoolean cancel = cancels.get(g.id());
+            running = cancel;
+            try {
+                var result = slot.generate(g.request(), text -> send(new Event.Piece(g.id(), text)), cancel);
+                send(new Event.Done(g.id(), result));
+            } catch (RunnerFailure f) {
+                send(new Event.Failed(g.id(), f.kind, f.getMessage()));
+            } catch (RuntimeException e) {
+                log.info("generation failed: " + e);
+                send(new Event.Failed(g.id(), EngineException.Kind.RUNNER_FAILED, "generation failed: " + e));
+            } finally {
+                running = new AtomicBoolean();
+                cancels.remove(g.id());
+            }
+        }
+    }
+
+    /** Polled by llama.cpp during graph computation (abort_callback): cancels a long prompt mid-decode. */
+    private boolean abortRequested() {
+        return running.get();
+    }
+
+    private void send(Event event) {
+        try {
+            synchronized (out) {
+                Wire.write(out, event);
+            }
+        } catch (IOException e) {
+            // The server is gone: nobody is left to serve.
+            System.err.println("runner: channel write failed (" + e.getMessage() + "); exiting");
+            Llama.exitNow(0);
+        }
+    }
+
+    /** The server keeps our stdin open; EOF there means it is gone even if the socket somehow is not. */
+    private static void watchStdin() {
+        Thread.ofPlatform().name("stdin-watch").daemon(true).start(() -> {
+            try (InputStream in = new FileInputStream(FileDescriptor.in)) {
+                while (in.read() >= 0) {
+                    // ignore
+                }
+            } catch (IOException ignored) {
+                // treat like EOF
+            }
+            System.err.println("runner: stdin closed; exiting");
+            Llama.exitNow(0);
+        });
+    }
+
+    private static void watchParent() {
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.err.println("runner: parent process exited; exiting");
+            Llama.exitNow(0);
+        }));
+    }
+}
