@@ -1,7 +1,6 @@
 package io.quokka.api;
 
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -14,7 +13,4 @@ public class RootResource {
     public String root() {
         return "Ollama is running";
     }
-
-    @HEAD
-    public void head() {}
 }

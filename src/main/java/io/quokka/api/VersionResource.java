@@ -2,7 +2,6 @@ package io.quokka.api;
 
 import io.quokka.api.ollama.VersionResponse;
 import jakarta.ws.rs.GET;
-import jakarta.ws.rs.HEAD;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
@@ -22,7 +21,4 @@ public class VersionResource {
     public VersionResponse version() {
         return new VersionResponse(version);
     }
-
-    @HEAD
-    public void head() {}
 }
