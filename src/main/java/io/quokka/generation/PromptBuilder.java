@@ -10,6 +10,7 @@ import io.quokka.template.Think;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
 
 /**
  * Renders the text the model sees, in Ollama's order of precedence: {@code raw} prompts pass through; a
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * template support; with neither, Ollama's default template ({@code {{ .Prompt }}}) applies.
  */
 public final class PromptBuilder {
+    private static final Logger LOG = Logger.getLogger(PromptBuilder.class);
     /** Parsed templates by text: a model's template is parsed once, not per request. */
     private final ConcurrentHashMap<String, PromptTemplate> parsed = new ConcurrentHashMap<>();
 
@@ -72,7 +74,15 @@ public final class PromptBuilder {
         }
         if (loaded.facts().chatTemplate() != null) {
             List<ChatMessage> messages = turns.stream().map(t -> new ChatMessage(t.role(), t.content())).toList();
-            return loaded.applyChatTemplate(null, messages, true);
+            try {
+                return loaded.applyChatTemplate(null, messages, true);
+            } catch (EngineException e) {
+                if (e.kind() != EngineException.Kind.BAD_REQUEST) throw e;
+                // A Jinja template llama.cpp cannot run: Ollama would have fallen back to its default template
+                // when the model was created, so do the same rather than refuse the model.
+                LOG.debugf("llama.cpp cannot apply %s's chat template (%s); using the default template",
+                        model.name(), e.getMessage());
+            }
         }
         List<Msg> messages = turns.stream().map(t -> Msg.of(t.role(), t.content())).toList();
         return PromptTemplate.DEFAULT.renderChat(messages, null, Think.UNSET);
