@@ -71,6 +71,23 @@ class RunnerLifecycleTest {
     }
 
     @Test
+    void anAbortedRunnerIsReportedWithItsExitStatus() throws Exception {
+        LoadedModel model = load(256, 64);
+        // what llama.cpp's abort() does to the process (the JVM does not handle SIGABRT)
+        new ProcessBuilder("kill", "-ABRT", Long.toString(model.pid())).start().waitFor();
+        assertTrue(exits(model.pid()));
+        EngineException e = assertThrows(EngineException.class, () -> {
+            for (int i = 0; i < 100; i++) { // the reader notices the closed channel within milliseconds
+                model.tokenize("x", true);
+                Thread.sleep(20);
+            }
+        });
+        assertEquals(EngineException.Kind.RUNNER_FAILED, e.kind());
+        assertTrue(e.getMessage().startsWith("llama runner process has terminated: exit status 134"), e.getMessage());
+        model.close();
+    }
+
+    @Test
     void closeEndsTheProcessAndIsIdempotent() throws Exception {
         LoadedModel model = load(256, 64);
         long pid = model.pid();
