@@ -226,6 +226,11 @@ public final class PromptTemplate {
         return new Collated(String.join("\n\n", system), out);
     }
 
+    /** Executes the template on arbitrary data (tests, custom callers); Ollama funcs available. */
+    String render(Object data) {
+        return template.execute(data);
+    }
+
     @Override
     public String toString() {
         return text;
