@@ -29,6 +29,8 @@ public final class GenerationService {
     private final Scheduler scheduler;
     private final PromptBuilder prompts;
     private final Settings settings;
+    /** Keep-alives that replace the server default for particular models (the preloaded one). */
+    private final java.util.Map<String, KeepAlive> pinned = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GenerationService(ModelResolver resolver, Scheduler scheduler, PromptBuilder prompts, Settings settings) {
         this.resolver = resolver;
@@ -48,6 +50,14 @@ public final class GenerationService {
                 case GenerationCommand.Chat c -> c.messages().isEmpty();
             };
         }
+    }
+
+    /**
+     * Requests for {@code modelName} that do not give a {@code keep_alive} use {@code keepAlive} instead of the
+     * server default: how a preloaded model stays resident.
+     */
+    public void pin(String modelName, KeepAlive keepAlive) {
+        pinned.put(modelName, keepAlive);
     }
 
     /** Validates and resolves; throws {@link InvalidRequestException} or {@link ModelNotFoundException}. */
@@ -70,7 +80,8 @@ public final class GenerationService {
         LoadRequest load = new LoadRequest(model.modelFile(), numCtx * settings.numParallel(), options.numBatch(),
                 options.numThread(), settings.numParallel(), options.useMmap(), settings.flashAttention(),
                 settings.kvCacheType());
-        KeepAlive keepAlive = command.keepAlive() != null ? command.keepAlive() : settings.defaultKeepAlive();
+        KeepAlive keepAlive = command.keepAlive() != null ? command.keepAlive()
+                : pinned.getOrDefault(model.name(), settings.defaultKeepAlive());
         ModelSpec spec = new ModelSpec(model.name(), model.digest(), load, model.description());
         return new Prepared(command, model, options, spec, keepAlive, start);
     }
