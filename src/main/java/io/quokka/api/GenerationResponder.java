@@ -44,7 +44,8 @@ final class GenerationResponder {
     Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
         CancelToken cancel = new CancelToken();
-        if (http != null) http.closeHandler(v -> cancel.cancel());
+        // The close handler runs on the event loop; telling the runner to stop writes to a pipe, so hand it off.
+        if (http != null) http.closeHandler(v -> Thread.startVirtualThread(cancel::cancel));
         GenerationService.Run run = service.start(prepared, cancel);
         if (!stream) {
             try (run) {

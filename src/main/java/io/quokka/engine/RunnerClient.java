@@ -57,6 +57,8 @@ final class RunnerClient implements LoadedModel {
     private final Map<Long, BlockingQueue<Event>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     private final ReentrantLock generationLock = new ReentrantLock(true);
+    /** How long a cancelled generation may take to stop before its runner is ended. */
+    static final java.time.Duration CANCEL_GRACE = java.time.Duration.ofSeconds(5);
     private final ArrayDeque<String> logTail = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CompletableFuture<Event> first = new CompletableFuture<>();
@@ -382,6 +384,11 @@ final class RunnerClient implements LoadedModel {
             Thread.currentThread().interrupt();
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
         }
+        if (cancel.isCancelled()) {
+            // The client left while waiting for its turn: nothing reaches the runner.
+            generationLock.unlock();
+            return new GenerationResult(DoneReason.CANCELLED, 0, 0, 0, 0, new int[0]);
+        }
         long id = ids.incrementAndGet();
         BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
         waiting.put(id, queue);
@@ -396,6 +403,7 @@ final class RunnerClient implements LoadedModel {
                     } catch (EngineException ignored) {
                         // the runner is gone; the generation fails anyway
                     }
+                    endIfStillBusy(active);
                 }
             });
             RuntimeException listenerFailure = null;
@@ -434,6 +442,24 @@ final class RunnerClient implements LoadedModel {
             waiting.remove(id);
             generationLock.unlock();
         }
+    }
+
+    /**
+     * A runner that does not stop within {@link #CANCEL_GRACE} of being asked is ended: a wedged llama.cpp must not
+     * hold the model (and the queue behind it) hostage. The next request starts a new runner.
+     */
+    private void endIfStillBusy(AtomicBoolean active) {
+        Thread.ofVirtual().name("runner-" + pid + "-cancel-watch").start(() -> {
+            try {
+                Thread.sleep(CANCEL_GRACE);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (active.get() && process.isAlive()) {
+                LOG.warnf("runner %d did not stop within %d ms of a cancel; ending it", pid, CANCEL_GRACE.toMillis());
+                process.destroyForcibly();
+            }
+        });
     }
 
     /**

@@ -1,0 +1,94 @@
+package io.quokka.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A client that goes away stops its generation (streamed or not) and frees the model for the next request; a
+ * client that leaves while queued is dropped without loading anything. The "endless" requests ask for a million
+ * tokens, minutes of work, so a next request answered in seconds proves the first one stopped.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestStore.class)
+class CancellationApiTest {
+    static final String ENDLESS = """
+            {"model":"toy","prompt":"Go on","stream":%s,"options":{"num_predict":1000000,"num_ctx":512}}""";
+
+    @TestHTTPResource("/")
+    URI base;
+
+    /** A raw HTTP/1.1 client, so the test decides exactly when the connection closes. */
+    Socket send(String path, String body) throws IOException {
+        Socket socket = new Socket(base.getHost(), base.getPort());
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(bytes);
+        out.flush();
+        return socket;
+    }
+
+    static void readLines(Socket socket, int count) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+        int seen = 0;
+        String line;
+        while (seen < count && (line = in.readLine()) != null) {
+            if (line.startsWith("{")) seen++;
+        }
+    }
+
+    void assertNextRequestIsServedPromptly() {
+        long start = System.nanoTime();
+        given().body(GenerateApiTest.greedy("toy", "Next please", 4)).post("/api/generate").then().statusCode(200)
+                .body("eval_count", equalTo(4));
+        long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+        assertTrue(seconds < 60, "the abandoned generation kept the model busy for " + seconds + " s");
+    }
+
+    @Test
+    void aStreamedClientThatLeavesStopsItsGeneration() throws Exception {
+        try (Socket socket = send("/api/generate", ENDLESS.formatted("true"))) {
+            readLines(socket, 5);
+        }
+        assertNextRequestIsServedPromptly();
+    }
+
+    @Test
+    void aNonStreamedClientThatLeavesStopsItsGeneration() throws Exception {
+        try (Socket socket = send("/api/generate", ENDLESS.formatted("false"))) {
+            Thread.sleep(1500);
+        }
+        assertNextRequestIsServedPromptly();
+    }
+
+    @Test
+    void aQueuedClientThatLeavesIsDroppedWithoutLoading() throws Exception {
+        given().body("{\"model\":\"toy\",\"keep_alive\":\"1m\"}").post("/api/generate").then().statusCode(200);
+        try (Socket busy = send("/api/generate", ENDLESS.formatted("true"))) {
+            readLines(busy, 3);
+            try (Socket queued = send("/api/chat",
+                    "{\"model\":\"plain/q4:small\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")) {
+                Thread.sleep(500);
+            }
+            Thread.sleep(300);
+        }
+        Thread.sleep(500);
+        given().get("/api/ps").then().statusCode(200).body("models", hasSize(1))
+                .body("models[0].name", equalTo("toy:latest"));
+    }
+}
