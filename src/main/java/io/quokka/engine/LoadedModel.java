@@ -45,6 +45,19 @@ public interface LoadedModel extends AutoCloseable {
     GenerationResult generate(GenerationRequest request, TokenListener listener, CancelToken cancel)
             throws EngineException;
 
+    /**
+     * Computes one pooled embedding per input (pooling as the GGUF's {@code <arch>.pooling_type} says: mean, CLS
+     * or last token; last token when it says none, as Ollama's runner does for generative models), blocking the
+     * calling thread. The vectors are not normalised. Runs on the same context as generations, one request at a
+     * time; cancelling {@code cancel} stops it between (or during) decodes.
+     *
+     * @throws EngineException of kind {@link EngineException.Kind#BAD_REQUEST} when an input exceeds the context
+     *                         and {@code request.truncate()} is false; of another kind when the runner fails
+     */
+    default EmbeddingResult embed(EmbeddingRequest request, CancelToken cancel) throws EngineException {
+        throw new EngineException(EngineException.Kind.BAD_REQUEST, "this engine does not support embeddings");
+    }
+
     /** Ends the runner process (gracefully, then forcibly). Idempotent. */
     @Override
     void close();

@@ -279,6 +279,7 @@ final class RunnerClient implements LoadedModel {
             case Event.Text t -> t.id();
             case Event.Piece p -> p.id();
             case Event.Done d -> d.id();
+            case Event.Embeddings e -> e.id();
             case Event.Failed f -> f.id();
         };
     }
@@ -429,6 +430,54 @@ final class RunnerClient implements LoadedModel {
                             "unexpected message from the llama runner: " + event);
                 }
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            try {
+                send(new Command.Cancel(id));
+            } catch (EngineException ignored) {
+                // gone anyway
+            }
+            throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
+        } finally {
+            active.set(false);
+            waiting.remove(id);
+            generationLock.unlock();
+        }
+    }
+
+    @Override
+    public EmbeddingResult embed(EmbeddingRequest request, CancelToken cancel) throws EngineException {
+        checkAlive();
+        try {
+            generationLock.lockInterruptibly(); // in turn with generations: they share the context
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
+        }
+        long id = ids.incrementAndGet();
+        BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
+        waiting.put(id, queue);
+        AtomicBoolean active = new AtomicBoolean(true);
+        try {
+            checkAlive();
+            send(new Command.Embed(id, request.inputs(), request.truncate()));
+            cancel.onCancel(() -> {
+                if (active.get()) {
+                    try {
+                        send(new Command.Cancel(id));
+                    } catch (EngineException ignored) {
+                        // the runner is gone; the request fails anyway
+                    }
+                }
+            });
+            Event event = queue.take();
+            return switch (event) {
+                case Event.Embeddings e -> new EmbeddingResult(java.util.Arrays.asList(e.vectors()),
+                        e.promptEvalCount(), e.promptEvalNanos());
+                case Event.Failed f -> throw new EngineException(f.kind(), f.message());
+                default -> throw new EngineException(EngineException.Kind.RUNNER_FAILED,
+                        "unexpected message from the llama runner: " + event);
+            };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             try {

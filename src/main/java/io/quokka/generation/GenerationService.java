@@ -39,6 +39,11 @@ public final class GenerationService {
         this.settings = settings;
     }
 
+    /** The server-wide settings every load is shaped by. */
+    public Settings settings() {
+        return settings;
+    }
+
     /** A request resolved against the store, ready to be scheduled. */
     public record Prepared(GenerationCommand command, ResolvedModel model, Options options, ModelSpec spec,
                            KeepAlive keepAlive, long startNanos) {

@@ -86,6 +86,9 @@ final class NativeModel {
         CP_TYPE_K.set(cp, 0L, kv.ggmlType);
         CP_TYPE_V.set(cp, 0L, kv.ggmlType);
         CP_NO_PERF.set(cp, 0L, true);
+        // Pooling NONE whatever the model says: llama.cpp's MEAN pooling aborts the process at b4916; the Embedder
+        // pools per-token embeddings itself. (Pooling only matters while embedding output is switched on.)
+        CP_POOLING_TYPE.set(cp, 0L, 0);
         CP_ABORT_CALLBACK.set(cp, 0L, Llama.abortCallback(abort, arena));
         CP_ABORT_CALLBACK_DATA.set(cp, 0L, MemorySegment.NULL);
         MemorySegment ctx = llama.initFromModel(model, cp);

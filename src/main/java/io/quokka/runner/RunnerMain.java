@@ -3,6 +3,7 @@ package io.quokka.runner;
 import io.quokka.engine.EngineException;
 import io.quokka.engine.LoadRequest;
 import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.LlamaEmbedding;
 import io.quokka.runner.llamacpp.ProtocolStdout;
 import io.quokka.runner.protocol.Command;
 import io.quokka.runner.protocol.Event;
@@ -46,7 +47,7 @@ public final class RunnerMain {
 
     private static final long NATIVE_STACK = 16L << 20; // llama.cpp runs on the calling thread's stack
 
-    private final LinkedBlockingQueue<Command.Generate> queue = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Command> queue = new LinkedBlockingQueue<>(); // Generate or Embed
     private final java.util.concurrent.ConcurrentHashMap<Long, AtomicBoolean> cancels =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile AtomicBoolean running = new AtomicBoolean();
@@ -100,8 +101,9 @@ public final class RunnerMain {
             try {
                 Llama llama = Llama.open(options.library());
                 NativeModel model = NativeModel.load(llama, options, this::abortRequested, log);
+                Embedder embedder = new Embedder(model, LlamaEmbedding.open(options.library()), log);
                 loaded.complete(model);
-                serveGenerations(model);
+                serveGenerations(model, embedder);
             } catch (Throwable t) {
                 loaded.completeExceptionally(t);
             }
@@ -147,6 +149,10 @@ public final class RunnerMain {
                     cancels.put(g.id(), new AtomicBoolean());
                     queue.add(g);
                 }
+                case Command.Embed e -> {
+                    cancels.put(e.id(), new AtomicBoolean());
+                    queue.add(e);
+                }
                 case Command.Cancel(long id) -> {
                     AtomicBoolean flag = cancels.get(id);
                     if (flag != null) flag.set(true);
@@ -159,16 +165,24 @@ public final class RunnerMain {
         }
     }
 
-    /** The llama thread: one generation at a time on sequence 0 (slots per sequence come later). */
-    private void serveGenerations(NativeModel model) {
+    /**
+     * The llama thread: one generation (or embedding request) at a time on sequence 0 (slots per sequence come
+     * later).
+     */
+    private void serveGenerations(NativeModel model, Embedder embedder) {
         Slot slot = new Slot(model, 0, log);
         while (true) {
-            Command.Generate g;
+            Command next;
             try {
-                g = queue.take();
+                next = queue.take();
             } catch (InterruptedException e) {
                 return;
             }
+            if (next instanceof Command.Embed e) {
+                serveEmbedding(embedder, slot, e);
+                continue;
+            }
+            Command.Generate g = (Command.Generate) next;
             AtomicBoolean cancel = cancels.get(g.id());
             running = cancel;
             try {
@@ -183,6 +197,28 @@ public final class RunnerMain {
                 running = new AtomicBoolean();
                 cancels.remove(g.id());
             }
+        }
+    }
+
+    private void serveEmbedding(Embedder embedder, Slot slot, Command.Embed e) {
+        AtomicBoolean cancel = cancels.get(e.id());
+        running = cancel;
+        try {
+            slot.forget(); // the embedder uses (and clears) the same KV cache
+            Embedder.Result r = embedder.embed(e.inputs(), e.truncate(), cancel);
+            if (r == null) {
+                send(new Event.Failed(e.id(), EngineException.Kind.RUNNER_FAILED, "embedding cancelled"));
+            } else {
+                send(new Event.Embeddings(e.id(), r.vectors(), r.promptEvalCount(), r.promptEvalNanos()));
+            }
+        } catch (RunnerFailure f) {
+            send(new Event.Failed(e.id(), f.kind, f.getMessage()));
+        } catch (RuntimeException x) {
+            log.info("embedding failed: " + x);
+            send(new Event.Failed(e.id(), EngineException.Kind.RUNNER_FAILED, "embedding failed: " + x));
+        } finally {
+            running = new AtomicBoolean();
+            cancels.remove(e.id());
         }
     }
 

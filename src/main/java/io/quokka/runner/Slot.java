@@ -268,8 +268,8 @@ final class Slot {
         }
     }
 
-    /** After a failure the cache content is unknown: drop it. */
-    private void forget() {
+    /** After a failure (or when something else used the KV cache) its content is unknown: drop it. */
+    void forget() {
         llama.kvSelfSeqRm(m.ctx, seqId, -1, -1);
         cached.truncate(0);
     }

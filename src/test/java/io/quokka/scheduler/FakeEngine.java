@@ -2,6 +2,8 @@ package io.quokka.scheduler;
 
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.ChatMessage;
+import io.quokka.engine.EmbeddingRequest;
+import io.quokka.engine.EmbeddingResult;
 import io.quokka.engine.Engine;
 import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.GenerationResult;
@@ -74,6 +76,11 @@ final class FakeEngine implements Engine {
 
         @Override
         public GenerationResult generate(GenerationRequest r, TokenListener l, CancelToken c) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public EmbeddingResult embed(EmbeddingRequest r, CancelToken c) {
             throw new UnsupportedOperationException();
         }
 

@@ -27,6 +27,12 @@ public sealed interface Command {
     /** Run one generation; answered by {@link Event.Piece}s then {@link Event.Done} or {@link Event.Failed}. */
     record Generate(long id, GenerationRequest request) implements Command {}
 
+    /**
+     * Embed every input (pooled, not normalised); answered by {@link Event.Embeddings} or {@link Event.Failed}.
+     * Runs on the generation thread, in turn with generations; {@link Cancel} stops it.
+     */
+    record Embed(long id, List<String> inputs, boolean truncate) implements Command {}
+
     /** Stop generation {@code id} as soon as possible; it still ends with a {@link Event.Done} (CANCELLED). */
     record Cancel(long id) implements Command {}
 

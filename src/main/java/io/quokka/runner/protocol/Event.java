@@ -27,6 +27,9 @@ public sealed interface Event {
     /** Generation {@code id} ended. */
     record Done(long id, GenerationResult result) implements Event {}
 
+    /** Answer to {@link Command.Embed}: one vector per input, and the tokens evaluated over all of them. */
+    record Embeddings(long id, float[][] vectors, int promptEvalCount, long promptEvalNanos) implements Event {}
+
     /** Command {@code id} failed; the runner is still usable. */
     record Failed(long id, EngineException.Kind kind, String message) implements Event {}
 }

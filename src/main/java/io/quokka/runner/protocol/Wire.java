@@ -28,6 +28,8 @@ public final class Wire {
     // Event tags
     private static final byte READY = 64, LOAD_FAILED = 65, PONG = 66, TOKENS = 67, TEXT = 68, PIECE = 69,
             DONE = 70, FAILED = 71;
+    // Embeddings (tags kept apart from the ones above so that other additions do not collide)
+    private static final byte EMBED = 32, EMBEDDINGS = 96;
 
     public static void write(DataOutputStream out, Command command) throws IOException {
         switch (command) {
@@ -79,6 +81,13 @@ public final class Wire {
                 out.writeLong(id);
             }
             case Command.Shutdown() -> out.writeByte(SHUTDOWN);
+            case Command.Embed(long id, List<String> inputs, boolean truncate) -> {
+                out.writeByte(EMBED);
+                out.writeLong(id);
+                out.writeInt(inputs.size());
+                for (String input : inputs) writeString(out, input);
+                out.writeBoolean(truncate);
+            }
         }
         out.flush();
     }
@@ -114,6 +123,13 @@ public final class Wire {
             }
             case CANCEL -> new Command.Cancel(in.readLong());
             case SHUTDOWN -> new Command.Shutdown();
+            case EMBED -> {
+                long id = in.readLong();
+                int n = checkedLength(in.readInt());
+                List<String> inputs = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) inputs.add(readString(in));
+                yield new Command.Embed(id, inputs, in.readBoolean());
+            }
             default -> throw new IOException("unknown command tag " + tag);
         };
     }
@@ -160,6 +176,17 @@ public final class Wire {
                 out.writeLong(r.evalNanos());
                 writeInts(out, r.context());
             }
+            case Event.Embeddings(long id, float[][] vectors, int promptEvalCount, long promptEvalNanos) -> {
+                out.writeByte(EMBEDDINGS);
+                out.writeLong(id);
+                out.writeInt(vectors.length);
+                for (float[] v : vectors) {
+                    out.writeInt(v.length);
+                    for (float f : v) out.writeFloat(f);
+                }
+                out.writeInt(promptEvalCount);
+                out.writeLong(promptEvalNanos);
+            }
             case Event.Failed(long id, EngineException.Kind kind, String message) -> {
                 out.writeByte(FAILED);
                 out.writeLong(id);
@@ -184,6 +211,15 @@ public final class Wire {
                     in.readInt(), in.readLong(), in.readInt(), in.readLong(), readInts(in)));
             case FAILED -> new Event.Failed(in.readLong(), EngineException.Kind.values()[in.readByte()],
                     readString(in));
+            case EMBEDDINGS -> {
+                long id = in.readLong();
+                float[][] vectors = new float[checkedLength(in.readInt())][];
+                for (int i = 0; i < vectors.length; i++) {
+                    vectors[i] = new float[checkedLength(in.readInt())];
+                    for (int j = 0; j < vectors[i].length; j++) vectors[i][j] = in.readFloat();
+                }
+                yield new Event.Embeddings(id, vectors, in.readInt(), in.readLong());
+            }
             default -> throw new IOException("unknown event tag " + tag);
         };
     }

@@ -1,0 +1,168 @@
+package io.quokka.api.openai;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.EngineException;
+import io.quokka.generation.EmbeddingService;
+import io.quokka.generation.InvalidRequestException;
+import io.quokka.generation.ModelNotFoundException;
+import io.quokka.generation.ModelUnusableException;
+import io.quokka.scheduler.RequestCancelledException;
+import io.quokka.scheduler.ServerBusyException;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /v1/embeddings}, OpenAI's shape over the same service as {@code /api/embed} (so vectors are
+ * L2-normalised, and over-long inputs truncated), as Ollama's compatibility layer does: {@code input} a string or
+ * an array of strings, {@code encoding_format} float or base64 (little-endian float32), {@code dimensions}.
+ * Failures come back as OpenAI error objects.
+ */
+@Path("/v1/embeddings")
+public class OpenAiEmbeddingsResource {
+    private static final Logger LOG = Logger.getLogger(OpenAiEmbeddingsResource.class);
+    private static final String JSON = "application/json";
+
+    /**
+     * The request body.
+     *
+     * @param model           model name
+     * @param input           a string or an array of strings
+     * @param encoding_format "float" (default) or "base64"
+     * @param dimensions      keep only the first N values of each vector (then re-normalise)
+     * @param user            accepted and ignored
+     */
+    public record Request(String model, JsonNode input, String encoding_format, Integer dimensions, String user) {}
+
+    /** One vector: a float array, or a base64 string of little-endian float32s. */
+    public record Embedding(String object, Object embedding, int index) {}
+
+    /** Token counts: embeddings have only prompt tokens. */
+    public record Usage(int prompt_tokens, int total_tokens) {}
+
+    /** The response body. */
+    public record EmbeddingList(String object, List<Embedding> data, String model, Usage usage) {}
+
+    /** OpenAI's error body: {@code {"error": {"message", "type", "param", "code"}}}. */
+    public record ErrorBody(Detail error) {
+        /** @param type invalid_request_error, not_found_error or api_error, as Ollama chooses them */
+        @JsonInclude(JsonInclude.Include.ALWAYS)
+        public record Detail(String message, String type, String param, String code) {}
+
+        static Response response(int status, String message) {
+            String type = switch (status) {
+                case 400 -> "invalid_request_error";
+                case 404 -> "not_found_error";
+                default -> "api_error";
+            };
+            return Response.status(status).type(JSON).entity(new ErrorBody(new Detail(message, type, null, null)))
+                    .build();
+        }
+    }
+
+    private final EmbeddingService service;
+    private final ObjectMapper mapper;
+
+    OpenAiEmbeddingsResource(EmbeddingService service, ObjectMapper mapper) {
+        this.service = service;
+        this.mapper = mapper;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @RunOnVirtualThread
+    public Response embeddings(byte[] body, @Context HttpServerResponse http) {
+        try {
+            return embed(body, http);
+        } catch (InvalidRequestException e) {
+            return ErrorBody.response(400, e.getMessage());
+        } catch (ModelNotFoundException e) {
+            return ErrorBody.response(404, e.getMessage());
+        } catch (EngineException e) {
+            if (e.kind() == EngineException.Kind.BAD_REQUEST) return ErrorBody.response(400, e.getMessage());
+            LOG.warnf("engine failure: %s", e.getMessage());
+            return ErrorBody.response(500, e.getMessage());
+        } catch (ServerBusyException e) {
+            return ErrorBody.response(503, e.getMessage());
+        } catch (RequestCancelledException e) {
+            return ErrorBody.response(499, e.getMessage());
+        } catch (ModelUnusableException e) {
+            LOG.warnf("model cannot be served: %s", e.getMessage());
+            return ErrorBody.response(500, e.getMessage());
+        }
+    }
+
+    private Response embed(byte[] body, HttpServerResponse http)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        Request req = decode(body);
+        String format = req.encoding_format() == null ? "" : req.encoding_format();
+        boolean base64 = format.equalsIgnoreCase("base64");
+        if (!format.isEmpty() && !base64 && !format.equalsIgnoreCase("float")) {
+            throw new InvalidRequestException("Invalid value for 'encoding_format' = " + format
+                    + ". Supported values: ['float', 'base64'].");
+        }
+        List<String> inputs = inputs(req.input());
+        CancelToken cancel = new CancelToken();
+        if (http != null) http.closeHandler(v -> cancel.cancel());
+        EmbeddingService.Embedded e =
+                service.embed(new EmbeddingService.Command(req.model(), inputs, true, null, null), cancel);
+        int dimensions = req.dimensions() == null ? 0 : req.dimensions();
+        List<float[]> vectors = EmbeddingService.normalizeAll(e.embeddings(), dimensions);
+        List<Embedding> data = new ArrayList<>(vectors.size());
+        for (int i = 0; i < vectors.size(); i++) {
+            data.add(new Embedding("embedding", base64 ? base64(vectors.get(i)) : vectors.get(i), i));
+        }
+        var list = new EmbeddingList("list", data, req.model(), new Usage(e.promptEvalCount(), e.promptEvalCount()));
+        return Response.ok(list).type(JSON).build();
+    }
+
+    private Request decode(byte[] body) {
+        if (body == null || body.length == 0) throw new InvalidRequestException("missing request body");
+        try {
+            Request req = mapper.readValue(body, Request.class);
+            if (req == null) throw new InvalidRequestException("missing request body");
+            return req;
+        } catch (IOException e) {
+            String message = e.getMessage() == null ? "invalid JSON" : e.getMessage().lines().findFirst().orElse("");
+            throw new InvalidRequestException(message);
+        }
+    }
+
+    /** Ollama's reading: "" is one empty input; null or [] is refused; an array must hold only strings. */
+    static List<String> inputs(JsonNode input) {
+        if (input == null || input.isNull() || input.isMissingNode()) throw new InvalidRequestException("invalid input");
+        if (input.isTextual()) return List.of(input.asText());
+        if (input.isArray()) {
+            if (input.isEmpty()) throw new InvalidRequestException("invalid input");
+            List<String> out = new ArrayList<>(input.size());
+            for (JsonNode n : input) {
+                if (!n.isTextual()) throw new InvalidRequestException("invalid input type");
+                out.add(n.asText());
+            }
+            return out;
+        }
+        throw new InvalidRequestException("invalid input type");
+    }
+
+    /** Little-endian float32s, base64 (standard alphabet, padded), as the OpenAI SDKs decode them. */
+    static String base64(float[] vector) {
+        ByteBuffer buf = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        for (float f : vector) buf.putFloat(f);
+        return Base64.getEncoder().encodeToString(buf.array());
+    }
+}

@@ -1,0 +1,119 @@
+package io.quokka.generation;
+
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.EmbeddingRequest;
+import io.quokka.engine.EmbeddingResult;
+import io.quokka.engine.EngineException;
+import io.quokka.engine.LoadRequest;
+import io.quokka.scheduler.KeepAlive;
+import io.quokka.scheduler.Lease;
+import io.quokka.scheduler.ModelSpec;
+import io.quokka.scheduler.RequestCancelledException;
+import io.quokka.scheduler.Scheduler;
+import io.quokka.scheduler.ServerBusyException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Embeddings for {@code /api/embed}, {@code /api/embeddings} and {@code /v1/embeddings}: resolves the model, merges
+ * its load-time options exactly as generation does (so a model loaded for chat serves embeddings without a reload,
+ * and the other way round), claims it from the scheduler and runs the engine. Also Ollama's normalisation, which
+ * {@code /api/embed} applies and the legacy endpoint does not. Knows nothing of HTTP.
+ */
+public final class EmbeddingService {
+    private final ModelResolver resolver;
+    private final Scheduler scheduler;
+    private final GenerationService.Settings settings;
+
+    public EmbeddingService(ModelResolver resolver, Scheduler scheduler, GenerationService.Settings settings) {
+        this.resolver = resolver;
+        this.scheduler = scheduler;
+        this.settings = settings;
+    }
+
+    /**
+     * What a client asked for.
+     *
+     * @param model     the model name
+     * @param inputs    texts to embed; empty only loads the model
+     * @param truncate  cut over-long inputs to the context instead of refusing them
+     * @param options   model options (only the load-time ones matter here)
+     * @param keepAlive how long the model stays loaded afterwards, or null for the server default
+     */
+    public record Command(String model, List<String> inputs, boolean truncate, Map<String, Object> options,
+                          KeepAlive keepAlive) {
+        public Command {
+            inputs = inputs == null ? List.of() : List.copyOf(inputs);
+        }
+    }
+
+    /**
+     * The raw (unnormalised) vectors and Ollama's timings.
+     *
+     * @param embeddings      one vector per input, in order; empty when there were no inputs
+     * @param promptEvalCount tokens evaluated over all inputs
+     * @param loadNanos       time spent waiting for and loading the model
+     * @param totalNanos      time from the request's arrival to the end
+     */
+    public record Embedded(List<float[]> embeddings, int promptEvalCount, long loadNanos, long totalNanos) {}
+
+    /** Validates, loads the model if needed and embeds; blocks until done. */
+    public Embedded embed(Command command, CancelToken cancel)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        long start = System.nanoTime();
+        if (command.model() == null || command.model().isBlank()) {
+            throw new InvalidRequestException("model is required");
+        }
+        ResolvedModel model = resolver.resolve(command.model());
+        int defaultCtx = settings.defaultContextLength();
+        if (model.trainedContext() > 0) defaultCtx = Math.min(defaultCtx, model.trainedContext());
+        Options options = OptionsParser.parse(new OptionsParser.Defaults(defaultCtx, settings.numThreads()),
+                model.params(), command.options());
+        int numCtx = options.numCtx();
+        if (model.trainedContext() > 0 && numCtx > model.trainedContext()) numCtx = model.trainedContext();
+        // The same load request as GenerationService.prepare builds: one runner serves both.
+        LoadRequest load = new LoadRequest(model.modelFile(), numCtx * settings.numParallel(), options.numBatch(),
+                options.numThread(), settings.numParallel(), options.useMmap(), settings.flashAttention(),
+                settings.kvCacheType());
+        KeepAlive keepAlive = command.keepAlive() != null ? command.keepAlive() : settings.defaultKeepAlive();
+        ModelSpec spec = new ModelSpec(model.name(), model.digest(), load, model.description());
+        try (Lease lease = scheduler.acquire(spec, keepAlive, cancel)) {
+            if (command.inputs().isEmpty()) {
+                return new Embedded(List.of(), 0, lease.loadNanos(), System.nanoTime() - start);
+            }
+            EmbeddingResult r = lease.model().embed(new EmbeddingRequest(command.inputs(), command.truncate()), cancel);
+            return new Embedded(r.embeddings(), r.promptEvalCount(), lease.loadNanos(), System.nanoTime() - start);
+        }
+    }
+
+    /**
+     * Ollama's {@code /api/embed} post-processing: L2-normalise; then, when {@code dimensions} is positive and
+     * smaller than the vector, keep the first {@code dimensions} values and normalise again.
+     *
+     * @throws InvalidRequestException when the vector holds NaN or infinite values (Ollama's 400)
+     */
+    public static float[] normalize(float[] vector, int dimensions) {
+        float[] v = l2(vector.clone());
+        if (dimensions > 0 && dimensions < v.length) v = l2(java.util.Arrays.copyOf(v, dimensions));
+        return v;
+    }
+
+    /** {@link #normalize(float[], int)} for each vector. */
+    public static List<float[]> normalizeAll(List<float[]> vectors, int dimensions) {
+        List<float[]> out = new ArrayList<>(vectors.size());
+        for (float[] v : vectors) out.add(normalize(v, dimensions));
+        return out;
+    }
+
+    private static float[] l2(float[] v) {
+        double sum = 0;
+        for (float f : v) {
+            if (!Float.isFinite(f)) throw new InvalidRequestException("embedding contains NaN or Inf values");
+            sum += (double) f * f;
+        }
+        float scale = (float) (1.0 / Math.max(Math.sqrt(sum), 1e-12));
+        for (int i = 0; i < v.length; i++) v[i] *= scale;
+        return v;
+    }
+}
