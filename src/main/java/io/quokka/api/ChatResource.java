@@ -42,7 +42,8 @@ public class ChatResource {
             throws EngineException, ServerBusyException, RequestCancelledException {
         ChatRequest req = bodies.decode(body, ChatRequest.class);
         var command = new GenerationCommand.Chat(req.model(), turns(req.messages()),
-                RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options());
+                RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options(),
+                !Boolean.FALSE.equals(req.truncate()));
         GenerationService.Prepared prepared = service.prepare(command);
         String model = req.model();
         if (prepared.noWork()) {

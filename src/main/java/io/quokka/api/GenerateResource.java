@@ -41,7 +41,8 @@ public class GenerateResource {
         GenerateRequest req = bodies.decode(body, GenerateRequest.class);
         var command = new GenerationCommand.Generate(req.model(), req.prompt(), req.suffix(), req.system(),
                 req.template(), RequestDecoding.context(req.context()), Boolean.TRUE.equals(req.raw()),
-                RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options());
+                RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options(),
+                !Boolean.FALSE.equals(req.truncate()));
         GenerationService.Prepared prepared = service.prepare(command);
         String model = req.model();
         if (prepared.noWork()) {

@@ -47,6 +47,22 @@ public interface QuokkaConfig {
     @WithDefault("5m")
     String loadTimeout();
 
+    /**
+     * Models to load at start-up, comma-separated ({@code OLLAMA_PRELOAD_MODELS}); wins over the preload file.
+     */
+    Optional<String> preloadModels();
+
+    /** A file naming models to load at start-up, one per line, {@code #} comments. Missing file: no preload. */
+    @WithDefault("preload-models.txt")
+    Path preloadFile();
+
+    /**
+     * Keep-alive of the first preloaded model when a request does not say (Go duration or seconds); default
+     * forever, so the model an operator preloads stays resident.
+     */
+    @WithDefault("-1")
+    String preloadKeepAlive();
+
     /** Generate the toy model into an empty store at start-up, so a fresh install answers offline. */
     @WithDefault("true")
     boolean toyDefault();

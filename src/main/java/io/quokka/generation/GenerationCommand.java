@@ -16,12 +16,15 @@ public sealed interface GenerationCommand {
     /** "json", a JSON schema text, or null. */
     String format();
 
+    /** False refuses a prompt longer than the context window instead of truncating it (Ollama's {@code truncate}). */
+    boolean truncate();
+
     /** {@code /api/generate}. */
     record Generate(String model, String prompt, String suffix, String system, String template, int[] context,
-                    boolean raw, String format, KeepAlive keepAlive, Map<String, Object> options)
+                    boolean raw, String format, KeepAlive keepAlive, Map<String, Object> options, boolean truncate)
             implements GenerationCommand {}
 
     /** {@code /api/chat}. */
     record Chat(String model, List<ChatTurn> messages, String format, KeepAlive keepAlive,
-                Map<String, Object> options) implements GenerationCommand {}
+                Map<String, Object> options, boolean truncate) implements GenerationCommand {}
 }

@@ -29,6 +29,8 @@ public final class GenerationService {
     private final Scheduler scheduler;
     private final PromptBuilder prompts;
     private final Settings settings;
+    /** Keep-alives that replace the server default for particular models (the preloaded one). */
+    private final java.util.Map<String, KeepAlive> pinned = new java.util.concurrent.ConcurrentHashMap<>();
 
     public GenerationService(ModelResolver resolver, Scheduler scheduler, PromptBuilder prompts, Settings settings) {
         this.resolver = resolver;
@@ -48,6 +50,14 @@ public final class GenerationService {
                 case GenerationCommand.Chat c -> c.messages().isEmpty();
             };
         }
+    }
+
+    /**
+     * Requests for {@code modelName} that do not give a {@code keep_alive} use {@code keepAlive} instead of the
+     * server default: how a preloaded model stays resident.
+     */
+    public void pin(String modelName, KeepAlive keepAlive) {
+        pinned.put(modelName, keepAlive);
     }
 
     /** Validates and resolves; throws {@link InvalidRequestException} or {@link ModelNotFoundException}. */
@@ -70,7 +80,8 @@ public final class GenerationService {
         LoadRequest load = new LoadRequest(model.modelFile(), numCtx * settings.numParallel(), options.numBatch(),
                 options.numThread(), settings.numParallel(), options.useMmap(), settings.flashAttention(),
                 settings.kvCacheType());
-        KeepAlive keepAlive = command.keepAlive() != null ? command.keepAlive() : settings.defaultKeepAlive();
+        KeepAlive keepAlive = command.keepAlive() != null ? command.keepAlive()
+                : pinned.getOrDefault(model.name(), settings.defaultKeepAlive());
         ModelSpec spec = new ModelSpec(model.name(), model.digest(), load, model.description());
         return new Prepared(command, model, options, spec, keepAlive, start);
     }
@@ -84,7 +95,30 @@ public final class GenerationService {
     public Run start(Prepared prepared, CancelToken cancel)
             throws EngineException, ServerBusyException, RequestCancelledException {
         Lease lease = scheduler.acquire(prepared.spec(), prepared.keepAlive(), cancel);
-        return new Run(prepared, lease, cancel);
+        try {
+            return new Run(prepared, lease, cancel, request(prepared, lease.model()));
+        } catch (EngineException | RuntimeException e) {
+            lease.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Renders the prompt and checks it against the window, before any response starts, so a prompt that cannot
+     * be served still gets its status code.
+     */
+    private GenerationRequest request(Prepared prepared, LoadedModel model) throws EngineException {
+        if (prepared.noWork()) return null;
+        Options o = prepared.options();
+        GenerationCommand command = prepared.command();
+        int window = Math.max(1, model.facts().contextLength() / settings.numParallel());
+        String prompt = prompts.render(command, prepared.model(), model, window);
+        int[] context = command instanceof GenerationCommand.Generate g ? g.context() : new int[0];
+        if (!command.truncate() && context.length + model.tokenize(prompt, context.length == 0).length >= window) {
+            throw new InvalidRequestException("the input length exceeds the context length");
+        }
+        return new GenerationRequest(context, prompt, o.sampling(), o.numPredict(), o.numKeep(), o.stop(),
+                grammarFor(command.format()));
     }
 
     /** A claimed model and the generation to run on it. */
@@ -92,11 +126,13 @@ public final class GenerationService {
         private final Prepared prepared;
         private final Lease lease;
         private final CancelToken cancel;
+        private final GenerationRequest request;
 
-        private Run(Prepared prepared, Lease lease, CancelToken cancel) {
+        private Run(Prepared prepared, Lease lease, CancelToken cancel, GenerationRequest request) {
             this.prepared = prepared;
             this.lease = lease;
             this.cancel = cancel;
+            this.request = request;
         }
 
         public long loadNanos() {
@@ -105,14 +141,7 @@ public final class GenerationService {
 
         /** Generates, streaming text to {@code listener}; blocks until done, cancelled or failed. */
         public Outcome generate(TokenListener listener) throws EngineException {
-            LoadedModel model = lease.model();
-            Options o = prepared.options();
-            GenerationCommand command = prepared.command();
-            String prompt = prompts.render(command, prepared.model(), model);
-            int[] context = command instanceof GenerationCommand.Generate g ? g.context() : new int[0];
-            GenerationRequest request = new GenerationRequest(context, prompt, o.sampling(), o.numPredict(),
-                    o.numKeep(), o.stop(), grammarFor(command.format()));
-            GenerationResult result = model.generate(request, listener, cancel);
+            GenerationResult result = lease.model().generate(request, listener, cancel);
             return new Outcome(result, lease.loadNanos(), System.nanoTime() - prepared.startNanos());
         }
 

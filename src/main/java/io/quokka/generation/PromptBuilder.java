@@ -23,11 +23,36 @@ public final class PromptBuilder {
     /** Parsed templates by text: a model's template is parsed once, not per request. */
     private final ConcurrentHashMap<String, PromptTemplate> parsed = new ConcurrentHashMap<>();
 
-    public String render(GenerationCommand command, ResolvedModel model, LoadedModel loaded) throws EngineException {
+    /**
+     * The prompt for {@code command}. Chats that do not fit {@code window} tokens lose their oldest messages
+     * (system messages and the last message always stay), as Ollama's {@code chatPrompt} does, unless
+     * {@code truncate} is false.
+     */
+    public String render(GenerationCommand command, ResolvedModel model, LoadedModel loaded, int window)
+            throws EngineException {
         return switch (command) {
-            case GenerationCommand.Generate g -> renderGenerate(g, model, loaded);
-            case GenerationCommand.Chat c -> renderChat(null, withModelLayers(c.messages(), model), model, loaded);
+            case GenerationCommand.Generate g -> renderGenerate(g, model, loaded, window);
+            case GenerationCommand.Chat c ->
+                    fitted(null, withModelLayers(c.messages(), model), model, loaded, window, c.truncate());
         };
+    }
+
+    private String fitted(String templateOverride, List<ChatTurn> turns, ResolvedModel model, LoadedModel loaded,
+                          int window, boolean truncate) throws EngineException {
+        String prompt = renderChat(templateOverride, turns, model, loaded);
+        if (!truncate || turns.size() < 2 || loaded.tokenize(prompt, true).length <= window) return prompt;
+        int last = turns.size() - 1;
+        for (int start = 1; start <= last; start++) {
+            List<ChatTurn> kept = new ArrayList<>();
+            for (int i = 0; i < start; i++) if (turns.get(i).role().equals("system")) kept.add(turns.get(i));
+            kept.addAll(turns.subList(start, turns.size()));
+            prompt = renderChat(templateOverride, kept, model, loaded);
+            if (start == last || loaded.tokenize(prompt, true).length <= window) {
+                LOG.debugf("truncated %d old messages to fit a %d-token context", start, window);
+                return prompt;
+            }
+        }
+        return prompt;
     }
 
     /** Parses a template, or explains why it cannot be used. */
@@ -39,7 +64,7 @@ public final class PromptBuilder {
         }
     }
 
-    private String renderGenerate(GenerationCommand.Generate g, ResolvedModel model, LoadedModel loaded)
+    private String renderGenerate(GenerationCommand.Generate g, ResolvedModel model, LoadedModel loaded, int window)
             throws EngineException {
         if (g.raw()) return g.prompt();
         String system = g.system() != null && !g.system().isEmpty() ? g.system() : model.system();
@@ -51,7 +76,8 @@ public final class PromptBuilder {
         if (notEmpty(system)) turns.add(new ChatTurn("system", system));
         if (g.context().length == 0) turns.addAll(model.messages());
         turns.add(new ChatTurn("user", g.prompt()));
-        return renderChat(templateText, turns, model, loaded);
+        return fitted(g.template() != null && !g.template().isEmpty() ? g.template() : null, turns, model, loaded,
+                window, g.truncate());
     }
 
     /** Ollama prepends the model's messages layer and, unless the chat brings its own, its system prompt. */

@@ -30,7 +30,7 @@ public final class StoreModelResolver implements ModelResolver {
             var file = stored.modelBlob();
             int trainedContext = inspector.trainedContext(file);
             List<ChatTurn> messages = stored.messages().stream().map(m -> new ChatTurn(m.role(), m.content())).toList();
-            return new ResolvedModel(name.displayShortest(), stored.digest(), file, trainedContext,
+            return new ResolvedModel(stored.name().displayShortest(), stored.digest(), file, trainedContext,
                     stored.template().orElse(null), stored.system().orElse(null), stored.params(), messages,
                     stored.config());
         } catch (StoreException e) {

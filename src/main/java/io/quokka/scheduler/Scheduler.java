@@ -37,7 +37,7 @@ public final class Scheduler implements AutoCloseable {
 
     // Guarded by lock.
     private Slot current;
-    private int waiting;
+    private final java.util.ArrayDeque<Ticket> queue = new java.util.ArrayDeque<>();
 
     public Scheduler(Engine engine, int maxQueue) {
         this(engine, maxQueue, Clock.systemUTC());
@@ -59,31 +59,59 @@ public final class Scheduler implements AutoCloseable {
         long start = System.nanoTime();
         lock.lock();
         try {
-            if (waiting >= maxQueue) throw new ServerBusyException();
-            waiting++;
+            if (queue.size() >= maxQueue) throw new ServerBusyException();
+            Ticket ticket = new Ticket(spec);
+            queue.addLast(ticket);
             try {
                 while (true) {
                     if (cancel.isCancelled()) throw new RequestCancelledException();
                     Slot slot = current;
+                    boolean myTurn = noEarlierTicketNeedsAnotherRunner(ticket);
                     if (slot != null && !slot.loading && slot.spec.sameRunnerAs(spec) && slot.model.isAlive()) {
-                        slot.claim(keepAlive);
-                        return new SlotLease(slot, System.nanoTime() - start);
-                    }
-                    if (slot == null) {
+                        if (myTurn) {
+                            slot.claim(keepAlive);
+                            return new SlotLease(slot, System.nanoTime() - start);
+                        }
+                    } else if (myTurn && slot == null) {
+                        queue.remove(ticket);
                         return load(spec, keepAlive, start);
-                    }
-                    if (!slot.loading && slot.refs == 0) {
+                    } else if (myTurn && !slot.loading && slot.refs == 0) {
                         unload(slot, slot.spec.sameRunnerAs(spec) ? "runner exited" : "replaced");
                         continue;
                     }
                     changed.await(CANCEL_POLL_MILLIS, TimeUnit.MILLISECONDS);
                 }
             } finally {
-                waiting--;
+                if (queue.remove(ticket)) changed.signalAll();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RequestCancelledException();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * FIFO fairness: a request waits while an earlier one needs a different runner, so a stream of requests for
+     * the resident model cannot starve a request for another. Called with the lock held.
+     */
+    private boolean noEarlierTicketNeedsAnotherRunner(Ticket ticket) {
+        for (Ticket earlier : queue) {
+            if (earlier == ticket) return true;
+            if (!earlier.spec.sameRunnerAs(ticket.spec)) return false;
+        }
+        return true;
+    }
+
+    /** Requests waiting or being served their model, in arrival order. */
+    private record Ticket(ModelSpec spec) {}
+
+    /** Number of requests waiting for a model (for metrics and readiness). */
+    public int queueDepth() {
+        lock.lock();
+        try {
+            return queue.size();
         } finally {
             lock.unlock();
         }

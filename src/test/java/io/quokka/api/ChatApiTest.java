@@ -84,6 +84,23 @@ class ChatApiTest {
     }
 
     @Test
+    void oldMessagesAreDroppedToFitTheContextKeepingSystemAndTheLast() {
+        StringBuilder messages = new StringBuilder("{\"role\":\"system\",\"content\":\"Be brief.\"}");
+        for (int i = 0; i < 20; i++) {
+            messages.append(",{\"role\":\"user\",\"content\":\"").append("tell me more ".repeat(10)).append("\"}");
+            messages.append(",{\"role\":\"assistant\",\"content\":\"").append("well ".repeat(10)).append("\"}");
+        }
+        messages.append(",{\"role\":\"user\",\"content\":\"last question\"}");
+        String body = """
+                {"model":"toy","stream":false,"options":{"temperature":0,"num_predict":3,"num_ctx":256},"messages":[%s]}"""
+                .formatted(messages);
+        JsonPath r = given().body(body).post("/api/chat").then().statusCode(200).extract().jsonPath();
+        assertEquals(3, r.getInt("eval_count"));
+        assertTrue(r.getInt("prompt_eval_count") <= 256, "fits the window: " + r.getInt("prompt_eval_count"));
+        assertTrue(r.getInt("prompt_eval_count") > 100, "keeps as many recent messages as fit: " + r.getInt("prompt_eval_count"));
+    }
+
+    @Test
     void emptyMessagesLoadAndUnload() {
         given().body("{\"model\":\"toy\",\"messages\":[]}").post("/api/chat").then().statusCode(200)
                 .body("done_reason", equalTo("load")).body("message.role", equalTo("assistant"))

@@ -151,6 +151,14 @@ class GenerateApiTest {
     }
 
     @Test
+    void truncateFalseRefusesAPromptLongerThanTheContext() {
+        given().body("""
+                {"model":"toy","prompt":"%s","stream":false,"truncate":false,"options":{"num_predict":4,"num_ctx":128}}"""
+                .formatted("word ".repeat(400))).post("/api/generate").then().statusCode(400)
+                .body("error", equalTo("the input length exceeds the context length"));
+    }
+
+    @Test
     void emptyPromptLoadsAndKeepAliveZeroUnloads() {
         given().body("{\"model\":\"plain/q4:small\"}").post("/api/generate").then().statusCode(200)
                 .body("done", equalTo(true)).body("done_reason", equalTo("load")).body("response", equalTo(""));

@@ -149,4 +149,30 @@ class SchedulerTest {
         a.close();
         assertEquals(List.of("load a"), engine.events);
     }
+
+    @Test
+    void requestsForTheResidentModelQueueBehindAnEarlierRequestForAnother() throws Exception {
+        Lease a = scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken());
+        CompletableFuture<Lease> b = CompletableFuture.supplyAsync(() -> {
+            try {
+                return scheduler.acquire(spec("b", 2048), keep(10_000), new CancelToken());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, THREADS);
+        Thread.sleep(100);
+        CompletableFuture<Lease> laterA = CompletableFuture.supplyAsync(() -> {
+            try {
+                return scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, THREADS);
+        Thread.sleep(100);
+        assertTrue(!laterA.isDone(), "a later request for the resident model must not overtake the waiting one");
+        a.close();
+        b.get(5, TimeUnit.SECONDS).close();
+        laterA.get(5, TimeUnit.SECONDS).close();
+        assertEquals(List.of("load a", "unload a", "load b", "unload b", "load a"), engine.events);
+    }
 }
