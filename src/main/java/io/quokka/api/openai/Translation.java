@@ -46,7 +46,8 @@ final class Translation {
         if (r.frequency_penalty() != null) options.put("frequency_penalty", r.frequency_penalty());
         if (r.presence_penalty() != null) options.put("presence_penalty", r.presence_penalty());
         options.put("top_p", r.top_p() != null ? r.top_p() : 1.0);
-        var command = new GenerationCommand.Chat(r.model(), turns, format(r.response_format()), null, options);
+        // OpenAI has no truncate: the native default (drop the oldest messages to fit the window) applies.
+        var command = new GenerationCommand.Chat(r.model(), turns, format(r.response_format()), null, options, true);
         return new Chat(command, media);
     }
 
@@ -62,7 +63,7 @@ final class Translation {
         options.put("presence_penalty", r.presence_penalty() != null ? r.presence_penalty() : 0.0);
         options.put("top_p", r.top_p() != null && r.top_p() != 0.0 ? r.top_p() : 1.0);
         return new GenerationCommand.Generate(r.model(), r.prompt() == null ? "" : r.prompt(), r.suffix(), null, null,
-                new int[0], false, null, null, options);
+                new int[0], false, null, null, options, true);
     }
 
     private static void onlyOneChoice(Integer n) {
