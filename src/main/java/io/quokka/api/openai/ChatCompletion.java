@@ -1,0 +1,29 @@
+package io.quokka.api.openai;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * The answer of a non-streamed {@code POST /v1/chat/completions}.
+ *
+ * @param id                 "chatcmpl-" and a number, as Ollama makes it
+ * @param object             "chat.completion"
+ * @param created            Unix seconds
+ * @param model              the model name as requested
+ * @param system_fingerprint "fp_ollama"
+ * @param choices            exactly one
+ * @param usage              token counts
+ */
+public record ChatCompletion(String id, String object, long created, String model, String system_fingerprint,
+                             List<Choice> choices, Usage usage) {
+
+    /**
+     * @param index         always 0
+     * @param message       the assistant's message
+     * @param finish_reason "stop" (end of generation or a stop string) or "length" ({@code max_tokens} reached)
+     */
+    public record Choice(int index, Message message, @JsonInclude(JsonInclude.Include.ALWAYS) String finish_reason) {}
+
+    /** @param role "assistant" @param content the generated text */
+    public record Message(String role, String content) {}
+}

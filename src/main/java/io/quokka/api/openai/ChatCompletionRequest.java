@@ -1,0 +1,52 @@
+package io.quokka.api.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.List;
+
+/**
+ * Body of {@code POST /v1/chat/completions}, as OpenAI defines it and Ollama reads it.
+ *
+ * @param model                 model name
+ * @param messages              the conversation; must not be empty
+ * @param stream                true for server-sent events; false (the default) for one JSON object
+ * @param stream_options        {@code include_usage}: a last chunk carrying the token counts
+ * @param max_tokens            most tokens to generate (Ollama's {@code num_predict})
+ * @param max_completion_tokens the newer name of {@code max_tokens}; wins when both are present
+ * @param seed                  sampling seed, for reproducible output
+ * @param stop                  a stop string or an array of them
+ * @param temperature           sampling temperature, passed through unscaled; 1.0 when absent
+ * @param frequency_penalty     penalty on tokens by how often they already appeared
+ * @param presence_penalty      penalty on tokens that already appeared
+ * @param top_p                 nucleus sampling; 1.0 when absent
+ * @param response_format       {@code json_object} (any JSON) or {@code json_schema} (JSON matching a schema)
+ * @param tools                 functions the model may call: accepted, not yet acted on
+ * @param tool_choice           accepted and ignored, as Ollama does
+ * @param n                     how many choices: only 1 is supported
+ * @param reasoning_effort      accepted and ignored (no thinking models yet)
+ * @param reasoning             accepted and ignored (no thinking models yet)
+ * @param logprobs              accepted and ignored
+ * @param top_logprobs          accepted and ignored
+ * @param user                  accepted and ignored
+ */
+public record ChatCompletionRequest(
+        String model,
+        List<ChatMessage> messages,
+        Boolean stream,
+        StreamOptions stream_options,
+        Integer max_tokens,
+        Integer max_completion_tokens,
+        Long seed,
+        JsonNode stop,
+        Double temperature,
+        Double frequency_penalty,
+        Double presence_penalty,
+        Double top_p,
+        ResponseFormat response_format,
+        List<JsonNode> tools,
+        JsonNode tool_choice,
+        Integer n,
+        String reasoning_effort,
+        JsonNode reasoning,
+        Boolean logprobs,
+        Integer top_logprobs,
+        String user) {}

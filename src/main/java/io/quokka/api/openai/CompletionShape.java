@@ -1,0 +1,47 @@
+package io.quokka.api.openai;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A legacy completion's answer, as Ollama's {@code CompleteWriter} writes it: each piece of text is one chunk
+ * with a null finish reason, then a chunk with empty text and the finish reason, then (with
+ * {@code include_usage}) a chunk with the usage and no choices; with {@code include_usage} every other chunk
+ * carries zero usage.
+ */
+final class CompletionShape implements SseResponder.Shape {
+    private final String id = "cmpl-" + ThreadLocalRandom.current().nextInt(999);
+    private final long created = System.currentTimeMillis() / 1000;
+    private final String model;
+    private final boolean includeUsage;
+
+    CompletionShape(String model, boolean includeUsage) {
+        this.model = model;
+        this.includeUsage = includeUsage;
+    }
+
+    @Override
+    public Object whole(String text, String finishReason, Usage usage) {
+        return new Completion(id, "text_completion", created, model, ChatShape.FINGERPRINT,
+                List.of(new Completion.Choice(text, 0, finishReason)), usage);
+    }
+
+    @Override
+    public List<Object> piece(String text) {
+        return List.of(chunk(List.of(new Completion.Choice(text, 0, null)), includeUsage ? Usage.ZERO : null));
+    }
+
+    @Override
+    public List<Object> finish(String finishReason, Usage usage) {
+        List<Object> events = new ArrayList<>(2);
+        events.add(chunk(List.of(new Completion.Choice("", 0, finishReason)), includeUsage ? Usage.ZERO : null));
+        if (includeUsage) events.add(chunk(List.of(), usage));
+        return events;
+    }
+
+    private CompletionChunk chunk(List<Completion.Choice> choices, Usage usage) {
+        return new CompletionChunk(id, "text_completion", System.currentTimeMillis() / 1000, choices, model,
+                ChatShape.FINGERPRINT, usage);
+    }
+}

@@ -1,0 +1,6 @@
+package io.quokka.api.openai;
+
+import java.util.List;
+
+/** {@code GET /v1/models}. @param object "list" @param data the models, most recently modified first */
+public record ModelList(String object, List<Model> data) {}

@@ -1,0 +1,139 @@
+package io.quokka.api.openai;
+
+import io.quokka.api.RequestBodies;
+import io.quokka.engine.EngineException;
+import io.quokka.generation.Capabilities;
+import io.quokka.generation.GenerationService;
+import io.quokka.generation.GgufInspector;
+import io.quokka.generation.InvalidRequestException;
+import io.quokka.generation.ModelNotFoundException;
+import io.quokka.scheduler.RequestCancelledException;
+import io.quokka.scheduler.ServerBusyException;
+import io.quokka.store.InvalidModelNameException;
+import io.quokka.store.ModelName;
+import io.quokka.store.OllamaStore;
+import io.quokka.store.StoredModel;
+import io.smallrye.common.annotation.RunOnVirtualThread;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.Comparator;
+import java.util.List;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * The OpenAI-compatible endpoints Ollama serves under {@code /v1}: a translation layer in front of the native
+ * generation (the same {@link GenerationService} as {@code /api/chat} and {@code /api/generate}), as Ollama's
+ * {@code middleware/openai.go} is. Every failure of these endpoints answers in OpenAI's error shape.
+ */
+@Path("/v1")
+public class OpenAiResource {
+    private final GenerationService service;
+    private final RequestBodies bodies;
+    private final OllamaStore store;
+    private final GgufInspector inspector;
+    private final SseResponder responder;
+
+    OpenAiResource(GenerationService service, RequestBodies bodies, OllamaStore store, GgufInspector inspector) {
+        this.service = service;
+        this.bodies = bodies;
+        this.store = store;
+        this.inspector = inspector;
+        this.responder = new SseResponder(service, bodies.mapper());
+    }
+
+    @POST
+    @Path("/chat/completions")
+    @Consumes(MediaType.WILDCARD)
+    @RunOnVirtualThread
+    public Response chatCompletions(byte[] body, @Context HttpServerResponse http)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        ChatCompletionRequest req = bodies.decode(body, ChatCompletionRequest.class);
+        Translation.Chat chat = Translation.chat(req);
+        GenerationService.Prepared prepared = service.prepare(chat.command());
+        if (chat.hasMedia()) refuseMedia(prepared);
+        boolean stream = Boolean.TRUE.equals(req.stream());
+        var shape = new ChatShape(req.model(), StreamOptions.includeUsage(req.stream_options()));
+        if (prepared.noWork()) return responder.loadOnly(prepared, stream, shape);
+        return responder.respond(prepared, stream, shape, http);
+    }
+
+    @POST
+    @Path("/completions")
+    @Consumes(MediaType.WILDCARD)
+    @RunOnVirtualThread
+    public Response completions(byte[] body, @Context HttpServerResponse http)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        CompletionRequest req = bodies.decode(body, CompletionRequest.class);
+        GenerationService.Prepared prepared = service.prepare(Translation.completion(req));
+        boolean stream = Boolean.TRUE.equals(req.stream());
+        var shape = new CompletionShape(req.model(), StreamOptions.includeUsage(req.stream_options()));
+        if (prepared.noWork()) return responder.loadOnly(prepared, stream, shape);
+        return responder.respond(prepared, stream, shape, http);
+    }
+
+    @GET
+    @Path("/models")
+    @Produces(MediaType.APPLICATION_JSON)
+    public ModelList models() {
+        List<Model> data = store.list().stream()
+                .sorted(Comparator.comparing(StoredModel::modifiedAt).reversed())
+                .map(m -> model(m.name().displayShortest(), m))
+                .toList();
+        return new ModelList("list", data);
+    }
+
+    /** A namespaced name ({@code user/model:tag}) spans two path segments. */
+    @GET
+    @Path("/models/{model: .+}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Model model(@PathParam("model") String requested) {
+        ModelName name;
+        try {
+            name = ModelName.parse(requested);
+        } catch (InvalidModelNameException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        StoredModel m = store.find(name).orElseThrow(() -> new ModelNotFoundException(requested));
+        return model(requested, m);
+    }
+
+    private static Model model(String id, StoredModel m) {
+        String owner;
+        try {
+            owner = ModelName.parse(id).namespace();
+        } catch (InvalidModelNameException e) {
+            owner = m.name().namespace();
+        }
+        return new Model(id, "model", m.modifiedAt().getEpochSecond(), owner);
+    }
+
+    /**
+     * Image and audio parts need a model that can see them: Ollama's capability error otherwise. No engine
+     * path takes images yet, so a vision model is refused too, rather than answering without its images.
+     */
+    private void refuseMedia(GenerationService.Prepared prepared) {
+        var resolved = prepared.model();
+        boolean vision = Capabilities.of(resolved.template(), inspector.inspect(resolved.modelFile())).contains("vision");
+        String name;
+        try {
+            name = ModelName.parse(resolved.name()).displayLong();
+        } catch (InvalidModelNameException e) {
+            name = resolved.name();
+        }
+        if (!vision) throw new InvalidRequestException(name + " does not support vision");
+        throw new InvalidRequestException("image input is not supported by Quokka yet");
+    }
+
+    @ServerExceptionMapper
+    public Response openAiError(Exception e) {
+        return OpenAiErrors.of(e);
+    }
+}

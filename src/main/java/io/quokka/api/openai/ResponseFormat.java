@@ -1,0 +1,16 @@
+package io.quokka.api.openai;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * {@code response_format}.
+ *
+ * @param type        "text" (no constraint), "json_object" (Ollama's {@code format: "json"}) or "json_schema"
+ * @param json_schema for "json_schema": {@code {"name": ..., "schema": {...}}}; the schema becomes Ollama's
+ *                    {@code format}
+ */
+public record ResponseFormat(String type, JsonSchema json_schema) {
+
+    /** @param name the schema's name (ignored) @param schema the JSON schema @param strict ignored */
+    public record JsonSchema(String name, JsonNode schema, Boolean strict) {}
+}

@@ -1,0 +1,117 @@
+package io.quokka.api.openai;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.EngineException;
+import io.quokka.generation.GenerationService;
+import io.quokka.generation.Outcome;
+import io.quokka.scheduler.RequestCancelledException;
+import io.quokka.scheduler.ServerBusyException;
+import io.vertx.core.http.HttpServerResponse;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs a prepared generation and writes OpenAI's answer: one JSON object, or server-sent events
+ * ({@code data: {...}\n\n}, each flushed as its token arrives) ending with {@code data: [DONE]}. The model is
+ * claimed before the response starts, so a load failure still gets its status code; a failure midway ends the
+ * stream with {@code data: {"error": {...}}} and no {@code [DONE]}, which the OpenAI SDKs raise as an API error.
+ */
+final class SseResponder {
+    private static final Logger LOG = Logger.getLogger(SseResponder.class);
+    static final String EVENT_STREAM = "text/event-stream";
+    static final String JSON = "application/json";
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** How one endpoint shapes its answer. Streamed calls happen in order on one thread. */
+    interface Shape {
+        /** The whole answer of a non-streamed request. */
+        Object whole(String text, String finishReason, Usage usage);
+
+        /** The events for one piece of generated text. */
+        List<Object> piece(String text);
+
+        /** The events after the last piece: the finish reason, the usage. */
+        List<Object> finish(String finishReason, Usage usage);
+    }
+
+    private final GenerationService service;
+    private final ObjectMapper mapper;
+
+    SseResponder(GenerationService service, ObjectMapper mapper) {
+        this.service = service;
+        this.mapper = mapper;
+    }
+
+    Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        CancelToken cancel = new CancelToken();
+        if (http != null) http.closeHandler(v -> cancel.cancel());
+        GenerationService.Run run = service.start(prepared, cancel);
+        if (!stream) {
+            try (run) {
+                StringBuilder text = new StringBuilder();
+                Outcome outcome = run.generate(text::append);
+                return Response.ok(shape.whole(text.toString(), reason(outcome), Usage.of(outcome.result())))
+                        .type(JSON).build();
+            }
+        }
+        StreamingOutput body = out -> {
+            try (run) {
+                Outcome outcome = run.generate(piece -> write(out, shape.piece(piece)));
+                write(out, shape.finish(reason(outcome), Usage.of(outcome.result())));
+                out.write(DONE);
+                out.flush();
+            } catch (EngineException e) {
+                LOG.warnf("generation failed mid-stream: %s", e.getMessage());
+                write(out, List.of(ErrorResponse.of(500, e.getMessage())));
+            } catch (UncheckedIOException e) {
+                // The client went away: stop generating, nothing left to write to.
+                cancel.cancel();
+            }
+        };
+        return Response.ok(body).type(EVENT_STREAM).build();
+    }
+
+    /**
+     * A request with nothing to generate (an empty prompt) only loads the model and answers with the finish
+     * reason "load", as Ollama's native handlers do.
+     */
+    Response loadOnly(GenerationService.Prepared prepared, boolean stream, Shape shape)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        try (var run = service.start(prepared, new CancelToken())) {
+            if (!stream) return Response.ok(shape.whole("", "load", Usage.ZERO)).type(JSON).build();
+        }
+        List<Object> events = new ArrayList<>(shape.finish("load", Usage.ZERO));
+        StreamingOutput body = out -> {
+            write(out, events);
+            out.write(DONE);
+            out.flush();
+        };
+        return Response.ok(body).type(EVENT_STREAM).build();
+    }
+
+    private static String reason(Outcome outcome) {
+        return outcome.result().doneReason().wireName;
+    }
+
+    private void write(OutputStream out, List<Object> events) {
+        try {
+            for (Object event : events) {
+                out.write("data: ".getBytes(StandardCharsets.US_ASCII));
+                out.write(mapper.writeValueAsBytes(event));
+                out.write("\n\n".getBytes(StandardCharsets.US_ASCII));
+            }
+            out.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

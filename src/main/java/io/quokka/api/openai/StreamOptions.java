@@ -1,0 +1,9 @@
+package io.quokka.api.openai;
+
+/** @param include_usage end the stream with a chunk carrying {@code usage} and no choices */
+public record StreamOptions(Boolean include_usage) {
+
+    static boolean includeUsage(StreamOptions options) {
+        return options != null && Boolean.TRUE.equals(options.include_usage());
+    }
+}
