@@ -63,7 +63,14 @@ public final class MemoryGuard implements LoadPlanner {
     @Override
     public LoadRequest plan(ModelSpec spec, long reclaimableBytes) {
         if (!settings.enabled()) return spec.load();
-        Plan plan = plan(headers.apply(spec.load().modelFile()), spec.load(), budget.available(reclaimableBytes));
+        Plan plan;
+        try {
+            plan = plan(headers.apply(spec.load().modelFile()), spec.load(), budget.available(reclaimableBytes));
+        } catch (InsufficientMemoryException e) {
+            LOG.warnf("model %s: refusing to load: %s (floor num_ctx %d)", spec.name(), e.getMessage(),
+                    Math.min(spec.load().numCtx() / spec.load().numParallel(), settings.contextFloor()));
+            throw e;
+        }
         if (plan.shrunk()) {
             LOG.warnf("model %s: %s does not fit in %s (%s); loading with num_ctx %d instead of %d (%s)", spec.name(),
                     ByteSize.human(plan.requested().total()), ByteSize.human(plan.available().bytes()),
@@ -94,8 +101,8 @@ public final class MemoryGuard implements LoadPlanner {
         int floor = Math.min(perSlot, settings.contextFloor());
         MemoryEstimate atFloor = estimate(gguf, request, floor * slots);
         if (atFloor.total() > available.bytes()) {
-            LOG.warnf("refusing to load %s: %s at num_ctx %d does not fit in %s (%s)", request.modelFile().getFileName(),
-                    atFloor, floor, ByteSize.human(available.bytes()), available.source());
+            LOG.debugf("%s at num_ctx %d does not fit in %s (%s)", atFloor, floor, ByteSize.human(available.bytes()),
+                    available.source());
             throw new InsufficientMemoryException(atFloor.total(), available.bytes());
         }
         // The estimate grows with the context: binary search the largest multiple of STEP above the floor that fits.
