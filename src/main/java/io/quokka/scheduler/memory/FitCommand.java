@@ -26,7 +26,7 @@ public final class FitCommand {
      * The idle server's own resident memory (JVM with {@code ./quokka serve}'s flags, after answering requests),
      * counted as used when {@code --memory} names a whole container's size. Measured; see {@code docs/memory.md}.
      */
-    static final long SERVER_RESIDENT = 160L * 1024 * 1024;
+    static final long SERVER_RESIDENT = 200L * 1024 * 1024;
 
     private static final String USAGE = """
             usage: quokka fit MODEL [options]
@@ -36,7 +36,7 @@ public final class FitCommand {
               --parallel N          slots (default $OLLAMA_NUM_PARALLEL or 1)
               --kv-cache-type T     f16, q8_0, q4_0 (default $OLLAMA_KV_CACHE_TYPE or f16)
               --flash-attention     as OLLAMA_FLASH_ATTENTION=1
-              --memory SIZE         the container's memory (e.g. 954MiB, 1GiB); the server's own ~160 MiB counts as
+              --memory SIZE         the container's memory (e.g. 954MiB, 1GiB); the server's own ~200 MiB counts as
                                     used. Default: $QUOKKA_MEMORY_LIMIT, else what this machine has available now
               --models DIR          store root (default $OLLAMA_MODELS or ~/.ollama/models)
             """;
