@@ -3,12 +3,13 @@ package io.quokka;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.quokka.runner.RunnerMain;
+import io.quokka.scheduler.memory.FitCommand;
 import io.quokka.toy.ToyCommand;
 import java.util.Arrays;
 
 /**
  * The one binary's entry point. {@code serve} (or no argument) starts the HTTP server; {@code runner} starts a
- * runner process that hosts one model, and {@code toy} writes a generated model into the store — both without
+ * runner process that hosts one model, {@code toy} writes a generated model into the store and {@code fit} prints a model's memory estimate — all without
  * booting Quarkus, as Ollama starts its runners from its own binary.
  */
 @QuarkusMain
@@ -22,8 +23,9 @@ public final class QuokkaMain {
             case "serve" -> Quarkus.run(args);
             case "runner" -> RunnerMain.main(rest);
             case "toy" -> ToyCommand.main(rest);
+            case "fit" -> FitCommand.main(rest);
             default -> {
-                System.err.println("usage: quokka serve | toy NAME [options] | runner ...");
+                System.err.println("usage: quokka serve | toy NAME [options] | fit MODEL [options] | runner ...");
                 System.exit(2);
             }
         }

@@ -10,6 +10,7 @@ import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.ModelUnusableException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
+import io.quokka.scheduler.memory.InsufficientMemoryException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -19,7 +20,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The one place where failures become Ollama's {@code {"error": "..."}} bodies and status codes: 400 for bad
- * input, 404 for a missing model, 499 when the client left, 503 when the queue is full, 500 otherwise.
+ * input, 404 for a missing model, 499 when the client left, 503 when the queue is full, 500 otherwise (a load
+ * the memory guard refused included, as Ollama).
  */
 public class ErrorMapper {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
@@ -47,6 +49,12 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response busy(ServerBusyException e) {
         return error(503, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response insufficientMemory(InsufficientMemoryException e) {
+        LOG.warnf("load refused: %s", e.getMessage());
+        return error(500, e.getMessage());
     }
 
     @ServerExceptionMapper

@@ -1,5 +1,6 @@
 package io.quokka.api;
 
+import io.quokka.api.ollama.ShowMemory;
 import io.quokka.api.ollama.ShowRequest;
 import io.quokka.api.ollama.ShowResponse;
 import io.quokka.api.ollama.Timestamps;
@@ -8,6 +9,15 @@ import io.quokka.generation.GgufInspector;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.ModelUnusableException;
+import io.quokka.generation.Options;
+import io.quokka.generation.OptionsParser;
+import io.quokka.config.QuokkaConfig;
+import io.quokka.engine.KvCacheType;
+import io.quokka.engine.LoadRequest;
+import io.quokka.scheduler.memory.InsufficientMemoryException;
+import io.quokka.scheduler.memory.MemoryBudget;
+import io.quokka.scheduler.memory.MemoryEstimate;
+import io.quokka.scheduler.memory.MemoryGuard;
 import io.quokka.gguf.GgufFile;
 import io.quokka.store.InvalidModelNameException;
 import io.quokka.store.ModelName;
@@ -35,11 +45,15 @@ public class ShowResource {
     private final OllamaStore store;
     private final RequestBodies bodies;
     private final GgufInspector inspector;
+    private final QuokkaConfig config;
+    private final MemoryGuard guard;
 
-    ShowResource(OllamaStore store, RequestBodies bodies, GgufInspector inspector) {
+    ShowResource(OllamaStore store, RequestBodies bodies, GgufInspector inspector, QuokkaConfig config, MemoryGuard guard) {
         this.store = store;
         this.bodies = bodies;
         this.inspector = inspector;
+        this.config = config;
+        this.guard = guard;
     }
 
     @POST
@@ -63,11 +77,34 @@ public class ShowResource {
             return new ShowResponse(String.join("\n", m.license()), modelfile(m, name), parameters(m.params()),
                     template, m.system().orElse(null), ModelsResource.details(m.config(), m.parentModel().orElse("")),
                     modelInfo(gguf, verbose), Capabilities.of(template, gguf),
-                    Timestamps.format(m.modifiedAt(), ZoneId.systemDefault()));
+                    Timestamps.format(m.modifiedAt(), ZoneId.systemDefault()), memory(m, gguf));
         } catch (StoreException e) {
             if (e.kind() == StoreException.Kind.MISSING_BLOB) throw new ModelNotFoundException(requested);
             throw new ModelUnusableException(e.getMessage(), e);
         }
+    }
+
+    /** The memory estimate at the options a request without any would load with (see {@link ShowMemory}). */
+    private ShowMemory memory(StoredModel m, GgufFile gguf) {
+        int defaultCtx = config.contextLength();
+        long trained = gguf.contextLength();
+        if (trained > 0) defaultCtx = (int) Math.min(defaultCtx, trained);
+        Options o = OptionsParser.parse(new OptionsParser.Defaults(defaultCtx, 1), m.params(), null);
+        int numCtx = trained > 0 ? (int) Math.min(o.numCtx(), trained) : o.numCtx();
+        int parallel = Math.max(1, config.numParallel());
+        LoadRequest load = new LoadRequest(m.modelBlob(), numCtx * parallel, o.numBatch(), 1, parallel, o.useMmap(),
+                config.flashAttention(), KvCacheType.parse(config.kvCacheType()).orElse(KvCacheType.F16));
+        MemoryBudget.Available available = guard.budget().available(0);
+        MemoryEstimate e = MemoryEstimate.of(gguf, load.numCtx(), load.numBatch(), load.kvCacheType(), load.flashAttention());
+        Integer fits = null;
+        String error = null;
+        try {
+            fits = guard.plan(gguf, load, available).estimate().contextLength();
+        } catch (InsufficientMemoryException refused) {
+            error = refused.getMessage();
+        }
+        return new ShowMemory(e.weights(), e.kvCache(), e.compute(), e.runtime(), e.total(), e.contextLength(), e.batch(),
+                e.kvCacheType().name().toLowerCase(java.util.Locale.ROOT), available.bytes(), available.source(), fits, error);
     }
 
     static Map<String, Object> modelInfo(GgufFile gguf, boolean verbose) {

@@ -15,6 +15,10 @@ import io.quokka.generation.StoreModelResolver;
 import io.quokka.store.OllamaStore;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.Scheduler;
+import io.quokka.scheduler.memory.ByteSize;
+import io.quokka.scheduler.memory.MemoryBudget;
+import io.quokka.scheduler.memory.MemoryGuard;
+import java.util.OptionalLong;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -39,8 +43,17 @@ public class Beans {
 
     @Produces
     @Singleton
-    Scheduler scheduler(Engine engine, QuokkaConfig config) {
-        return new Scheduler(engine, config.maxQueue());
+    Scheduler scheduler(Engine engine, QuokkaConfig config, MemoryGuard guard) {
+        return new Scheduler(engine, config.maxQueue(), guard);
+    }
+
+    @Produces
+    @Singleton
+    MemoryGuard memoryGuard(QuokkaConfig config, GgufInspector inspector) {
+        OptionalLong limit = config.memoryLimit().filter(s -> !s.isBlank())
+                .map(s -> OptionalLong.of(ByteSize.parse(s))).orElse(OptionalLong.empty());
+        return new MemoryGuard(MemoryBudget.system(limit, ByteSize.parse(config.memoryReserve())), inspector::inspect,
+                new MemoryGuard.Settings(config.memoryGuard(), config.memoryContextFloor()));
     }
 
     void closeScheduler(@Disposes Scheduler scheduler) {

@@ -76,4 +76,29 @@ public interface QuokkaConfig {
 
     /** Extra JVM options for runner processes (JVM mode only), space-separated. */
     Optional<String> runnerJvmOptions();
+
+    /**
+     * What Quokka (the server and its runners together) may use, e.g. {@code 954MiB}, {@code 1.5GiB}, {@code 2GB} or
+     * plain bytes ({@code QUOKKA_MEMORY_LIMIT}). Replaces detection (the cgroup v2 or v1 limit, else
+     * {@code MemAvailable}); what counts as used is then the resident memory of the server and its runners.
+     */
+    Optional<String> memoryLimit();
+
+    /** Memory kept back from every budget ({@code QUOKKA_MEMORY_RESERVE}), for the server's own growth and estimate error. */
+    @WithDefault("64MiB")
+    String memoryReserve();
+
+    /**
+     * The smallest context per slot (tokens) the memory guard shrinks {@code num_ctx} to before refusing a load
+     * ({@code QUOKKA_MEMORY_CONTEXT_FLOOR}). A request asking for less keeps what it asked.
+     */
+    @WithDefault("512")
+    int memoryContextFloor();
+
+    /**
+     * Check every load against the memory budget, shrinking the context or refusing ({@code QUOKKA_MEMORY_GUARD}).
+     * Off, every load is attempted; the estimate is still shown by {@code /api/show}.
+     */
+    @WithDefault("true")
+    boolean memoryGuard();
 }

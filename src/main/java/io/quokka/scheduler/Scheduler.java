@@ -3,6 +3,7 @@ package io.quokka.scheduler;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.Engine;
 import io.quokka.engine.EngineException;
+import io.quokka.engine.LoadRequest;
 import io.quokka.engine.LoadedModel;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +30,7 @@ public final class Scheduler implements AutoCloseable {
     private static final long CANCEL_POLL_MILLIS = 50;
 
     private final Engine engine;
+    private final LoadPlanner planner;
     private final int maxQueue;
     private final Clock clock;
     private final ScheduledExecutorService timers;
@@ -43,8 +45,18 @@ public final class Scheduler implements AutoCloseable {
         this(engine, maxQueue, Clock.systemUTC());
     }
 
+    /** A scheduler whose loads go through {@code planner} (the memory guard) first. */
+    public Scheduler(Engine engine, int maxQueue, LoadPlanner planner) {
+        this(engine, maxQueue, Clock.systemUTC(), planner);
+    }
+
     Scheduler(Engine engine, int maxQueue, Clock clock) {
+        this(engine, maxQueue, clock, LoadPlanner.NONE);
+    }
+
+    Scheduler(Engine engine, int maxQueue, Clock clock, LoadPlanner planner) {
         this.engine = engine;
+        this.planner = planner;
         this.maxQueue = maxQueue;
         this.clock = clock;
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("keep-alive").factory());
@@ -62,6 +74,7 @@ public final class Scheduler implements AutoCloseable {
             if (queue.size() >= maxQueue) throw new ServerBusyException();
             Ticket ticket = new Ticket(spec);
             queue.addLast(ticket);
+            LoadRequest planned = null; // decided before the resident model is evicted, so a refusal leaves it be
             try {
                 while (true) {
                     if (cancel.isCancelled()) throw new RequestCancelledException();
@@ -73,9 +86,13 @@ public final class Scheduler implements AutoCloseable {
                             return new SlotLease(slot, System.nanoTime() - start);
                         }
                     } else if (myTurn && slot == null) {
+                        LoadRequest plan = planned != null ? planned : planner.plan(spec, 0);
                         queue.remove(ticket);
-                        return load(spec, keepAlive, start);
+                        return load(spec, plan, keepAlive, start);
                     } else if (myTurn && !slot.loading && slot.refs == 0) {
+                        if (planned == null) {
+                            planned = planner.plan(spec, slot.model.isAlive() ? Math.max(0, slot.model.residentBytes()) : 0);
+                        }
                         unload(slot, slot.spec.sameRunnerAs(spec) ? "runner exited" : "replaced");
                         continue;
                     }
@@ -118,14 +135,14 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** Loads outside the lock so /api/ps and requests for other work are not held up; called with the lock held. */
-    private Lease load(ModelSpec spec, KeepAlive keepAlive, long start) throws EngineException {
+    private Lease load(ModelSpec spec, LoadRequest load, KeepAlive keepAlive, long start) throws EngineException {
         Slot slot = new Slot(spec);
         current = slot;
         lock.unlock();
         LoadedModel model = null;
         try {
-            LOG.infof("loading model %s (ctx %d)", spec.name(), spec.load().numCtx());
-            model = engine.load(spec.load());
+            LOG.infof("loading model %s (ctx %d)", spec.name(), load.numCtx());
+            model = engine.load(load);
         } finally {
             lock.lock();
             if (model == null) {

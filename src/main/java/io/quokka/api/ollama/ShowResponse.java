@@ -17,6 +17,7 @@ import java.util.Map;
  * @param model_info   the GGUF metadata (large arrays null unless verbose)
  * @param capabilities completion, tools, insert, thinking, embedding, vision
  * @param modified_at  when the manifest was written
+ * @param memory       Quokka's extension: the memory estimate for loading the model (see {@link ShowMemory})
  */
 public record ShowResponse(
         @JsonInclude(Include.NON_EMPTY) String license,
@@ -27,4 +28,5 @@ public record ShowResponse(
         ModelDetails details,
         Map<String, Object> model_info,
         @JsonInclude(Include.NON_EMPTY) List<String> capabilities,
-        String modified_at) {}
+        String modified_at,
+        @JsonInclude(Include.NON_NULL) ShowMemory memory) {}

@@ -1,0 +1,90 @@
+package io.quokka.scheduler.memory;
+
+import io.quokka.engine.KvCacheType;
+import io.quokka.gguf.GgufFile;
+
+/**
+ * What a runner makes resident for one model, in bytes, from the GGUF header and the load options alone. Each term
+ * was measured as runner RSS on generated models (llama.cpp b4916, CPU, 2 threads; see {@code docs/memory.md}):
+ *
+ * <ul>
+ *   <li><b>weights</b>: the sum of the tensor sizes. Mapped or read, llama.cpp touches all of them while loading
+ *       ({@code MAP_POPULATE}), so they are resident from the start.</li>
+ *   <li><b>KV cache</b>: per layer, {@code n_ctx × (n_head_kv(layer) × (head_dim_k + head_dim_v))} elements of the
+ *       cache type; llama.cpp clears the buffer at load, so it is resident at once. The cache type falls back to
+ *       f16 unless flash attention is on and the head size is a multiple of 32, as the runner does.</li>
+ *   <li><b>compute</b>: llama.cpp's graph buffers, touched by the first prompt batch that reaches the end of the
+ *       context. Without flash attention the attention scores dominate: an f32 {@code n_kv × n_batch × n_head}
+ *       matrix, its f16 copy in the CPU backend's work buffer and the f32 {@code n_kv × n_batch} mask, i.e.
+ *       {@code (6 × n_head + 4) × n_ctx × n_batch} bytes; plus activations. Fitted over 9 shapes (max error 4% of
+ *       the compute term except one small-batch shape at 14%): {@code 1.65 MB + 6·n_ctx·n_batch·n_head +
+ *       4·n_ctx·n_batch + 1.13·n_batch·n_embd + 4.66·n_batch·n_ff}. With flash attention the score matrix is never
+ *       materialised; the f32 mask and its f16 cast remain ({@code 6·n_ctx·n_batch}); measured on 4 shapes, this
+ *       under-reads the compute term by up to 5.6 MB, under 3% of those runners' totals.</li>
+ *   <li><b>runtime</b>: the runner process itself (lean JVM, libjllama, the vocabulary's tables):
+ *       {@code 89.1 MB + 196 B × n_vocab} (fit residuals under 0.5 MB).</li>
+ * </ul>
+ *
+ * @param weights       tensor data
+ * @param kvCache       the KV cache at {@code contextLength}
+ * @param compute       compute buffers at {@code contextLength} and {@code batch}
+ * @param runtime       the runner process's own footprint
+ * @param contextLength the context (tokens, all slots) the estimate is for
+ * @param batch         the effective batch ({@code min(num_batch, n_ctx)})
+ * @param kvCacheType   the cache type the runner will really use
+ */
+public record MemoryEstimate(long weights, long kvCache, long compute, long runtime, int contextLength, int batch,
+                             KvCacheType kvCacheType) {
+
+    /** Runner JVM, libjllama and llama.cpp's fixed allocations. */
+    static final long RUNTIME_BASE = 89_100_000L;
+    /** Per vocabulary entry (llama.cpp's token tables). */
+    static final long RUNTIME_PER_TOKEN = 196;
+    /** Compute: fixed part (work buffers, sampler, runner heap growth while generating). */
+    static final long COMPUTE_BASE = 1_650_000L;
+    /** Compute, no flash attention: bytes per n_ctx × n_batch × n_head (f32 scores + their f16 copy). */
+    static final double SCORES = 6.0;
+    /** Compute, no flash attention: bytes per n_ctx × n_batch (the f32 mask). */
+    static final double MASK = 4.0;
+    /** Compute, flash attention: bytes per n_ctx × n_batch (the f32 mask and its f16 cast; no score matrix). */
+    static final double MASK_FLASH = 6.0;
+    /** Compute: bytes per n_batch × n_embd (activations). */
+    static final double PER_EMBD = 1.13;
+    /** Compute: bytes per n_batch × n_ff (feed-forward activations and their quantized copies). */
+    static final double PER_FF = 4.66;
+
+    public long total() {
+        return weights + kvCache + compute + runtime;
+    }
+
+    /** The estimate for loading {@code gguf} with these options ({@code numCtx} summed over all slots). */
+    public static MemoryEstimate of(GgufFile gguf, int numCtx, int numBatch, KvCacheType requestedKv,
+                                    boolean flashAttention) {
+        // llama.cpp pads n_ctx to the KV padding (256 with flash attention, else 32) and caps n_batch at n_ctx.
+        int pad = flashAttention ? 256 : 32;
+        long ctx = ((long) numCtx + pad - 1) / pad * pad;
+        long batch = Math.min(numBatch, ctx);
+        long headDimK = gguf.keyLength();
+        long headDimV = gguf.valueLength();
+        KvCacheType kv = requestedKv;
+        if (kv != KvCacheType.F16 && (!flashAttention || headDimK % 32 != 0)) kv = KvCacheType.F16;
+
+        long kvElements = 0;
+        for (long heads : gguf.headCountKvPerLayer()) kvElements += ctx * heads * (headDimK + headDimV);
+        long kvBytes = (long) Math.ceil(kvElements * kv.bytesPerElement);
+
+        double perPosition = flashAttention ? MASK_FLASH : SCORES * gguf.headCount() + MASK;
+        long compute = COMPUTE_BASE + (long) (perPosition * ctx * batch + PER_EMBD * batch * gguf.embeddingLength()
+                + PER_FF * batch * gguf.feedForwardLength());
+        long runtime = RUNTIME_BASE + RUNTIME_PER_TOKEN * gguf.vocabSize();
+        return new MemoryEstimate(gguf.weightsBytes(), kvBytes, compute, runtime, (int) Math.min(Integer.MAX_VALUE, ctx),
+                (int) batch, kv);
+    }
+
+    @Override
+    public String toString() {
+        return "%s (weights %s, kv cache %s, compute %s, runtime %s; ctx %d, batch %d, kv %s)".formatted(
+                ByteSize.human(total()), ByteSize.human(weights), ByteSize.human(kvCache), ByteSize.human(compute),
+                ByteSize.human(runtime), contextLength, batch, kvCacheType.name().toLowerCase(java.util.Locale.ROOT));
+    }
+}
