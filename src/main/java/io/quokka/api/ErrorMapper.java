@@ -8,6 +8,7 @@ import io.quokka.engine.EngineException;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.ModelUnusableException;
+import io.quokka.generation.ShuttingDownException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import jakarta.ws.rs.WebApplicationException;
@@ -19,7 +20,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The one place where failures become Ollama's {@code {"error": "..."}} bodies and status codes: 400 for bad
- * input, 404 for a missing model, 499 when the client left, 503 when the queue is full, 500 otherwise.
+ * input, 404 for a missing model, 499 when the client left, 503 when the queue is full or the server is shutting
+ * down, 500 otherwise.
  */
 public class ErrorMapper {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
@@ -46,6 +48,11 @@ public class ErrorMapper {
 
     @ServerExceptionMapper
     public Response busy(ServerBusyException e) {
+        return error(503, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response shuttingDown(ShuttingDownException e) {
         return error(503, e.getMessage());
     }
 

@@ -5,6 +5,7 @@ import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.Outcome;
+import io.quokka.generation.ShuttingDownException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.vertx.core.http.HttpServerResponse;
@@ -18,8 +19,9 @@ import org.jboss.logging.Logger;
 /**
  * Runs a prepared generation and writes Ollama's answer: NDJSON streamed line by line (each flushed as its token
  * arrives, the last carrying the metrics, or an {@code {"error"}} line if the engine fails midway), or one JSON
- * object. Endpoint-specific shapes come from a {@link Shape}. Claiming the model happens before the response
- * starts, so a load failure still gets its status code.
+ * object. Endpoint-specific shapes come from a {@link Shape}. A streamed answer sends its headers at once and
+ * claims the model afterwards, so a slow load does not time the client out (a load failure is then the stream's
+ * {@code {"error"}} line); a non-streamed one claims first, so a failure still gets its status code.
  */
 final class GenerationResponder {
     private static final Logger LOG = Logger.getLogger(GenerationResponder.class);
@@ -45,21 +47,27 @@ final class GenerationResponder {
             throws EngineException, ServerBusyException, RequestCancelledException {
         CancelToken cancel = new CancelToken();
         if (http != null) http.closeHandler(v -> cancel.cancel());
-        GenerationService.Run run = service.start(prepared, cancel);
         if (!stream) {
-            try (run) {
+            try (GenerationService.Run run = service.start(prepared, cancel)) {
                 StringBuilder text = new StringBuilder();
                 Outcome outcome = run.generate(text::append);
                 return Response.ok(shape.done(text.toString(), outcome)).type(JSON).build();
             }
         }
         StreamingOutput body = out -> {
-            try (run) {
+            // Headers at once: the client sees 200 while the model loads, instead of timing out; a failure from
+            // here on becomes the stream's last line.
+            out.flush();
+            try (GenerationService.Run run = service.start(prepared, cancel)) {
                 Outcome outcome = run.generate(piece -> writeLine(out, shape.chunk(piece)));
                 writeLine(out, shape.done("", outcome));
-            } catch (EngineException e) {
-                LOG.warnf("generation failed mid-stream: %s", e.getMessage());
-                writeLine(out, new io.quokka.api.ollama.ErrorResponse(e.getMessage()));
+            } catch (EngineException | ServerBusyException | RequestCancelledException | ShuttingDownException e) {
+                LOG.warnf("streamed generation failed: %s", e.getMessage());
+                try {
+                    writeLine(out, new io.quokka.api.ollama.ErrorResponse(e.getMessage()));
+                } catch (UncheckedIOException gone) {
+                    // The client already left.
+                }
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();

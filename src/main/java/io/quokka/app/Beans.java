@@ -15,6 +15,9 @@ import io.quokka.generation.StoreModelResolver;
 import io.quokka.store.OllamaStore;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.Scheduler;
+import io.quokka.scheduler.SchedulerListener;
+import io.quokka.generation.GenerationObserver;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -39,8 +42,10 @@ public class Beans {
 
     @Produces
     @Singleton
-    Scheduler scheduler(Engine engine, QuokkaConfig config) {
-        return new Scheduler(engine, config.maxQueue());
+    Scheduler scheduler(Engine engine, QuokkaConfig config, Instance<SchedulerListener> listeners) {
+        Scheduler scheduler = new Scheduler(engine, config.maxQueue());
+        listeners.forEach(scheduler::addListener); // metrics (io.quokka.metrics)
+        return scheduler;
     }
 
     void closeScheduler(@Disposes Scheduler scheduler) {
@@ -67,11 +72,14 @@ public class Beans {
 
     @Produces
     @Singleton
-    GenerationService generationService(ModelResolver resolver, Scheduler scheduler, QuokkaConfig config) {
+    GenerationService generationService(ModelResolver resolver, Scheduler scheduler, QuokkaConfig config,
+                                        Instance<GenerationObserver> observers) {
         KvCacheType kv = KvCacheType.parse(config.kvCacheType()).orElse(KvCacheType.F16);
         var settings = new GenerationService.Settings(config.contextLength(), Runtime.getRuntime().availableProcessors(),
                 Math.max(1, config.numParallel()), config.flashAttention(), kv,
                 KeepAlive.fromEnvironment(config.keepAlive()));
-        return new GenerationService(resolver, scheduler, new PromptBuilder(), settings);
+        var service = new GenerationService(resolver, scheduler, new PromptBuilder(), settings);
+        observers.forEach(service::addObserver); // metrics and the access log (io.quokka.metrics)
+        return service;
     }
 }

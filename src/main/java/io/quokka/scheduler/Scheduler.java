@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -34,6 +35,7 @@ public final class Scheduler implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Condition changed = lock.newCondition();
+    private final List<SchedulerListener> listeners = new CopyOnWriteArrayList<>();
 
     // Guarded by lock.
     private Slot current;
@@ -48,6 +50,23 @@ public final class Scheduler implements AutoCloseable {
         this.maxQueue = maxQueue;
         this.clock = clock;
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("keep-alive").factory());
+    }
+
+    /** Adds an observer of loads and unloads (metrics, logs). */
+    public void addListener(SchedulerListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Queue depth, leases in flight and any load under way; never touches a keep-alive timer. */
+    public SchedulerStats stats() {
+        lock.lock();
+        try {
+            Slot slot = current;
+            return new SchedulerStats(waiting, slot == null ? 0 : slot.refs,
+                    slot != null && slot.loading ? slot.spec.name() : null);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -73,7 +92,7 @@ public final class Scheduler implements AutoCloseable {
                         return load(spec, keepAlive, start);
                     }
                     if (!slot.loading && slot.refs == 0) {
-                        unload(slot, slot.spec.sameRunnerAs(spec) ? "runner exited" : "replaced");
+                        unload(slot, slot.spec.sameRunnerAs(spec) ? UnloadReason.RUNNER_EXITED : UnloadReason.REPLACED);
                         continue;
                     }
                     changed.await(CANCEL_POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -95,9 +114,14 @@ public final class Scheduler implements AutoCloseable {
         current = slot;
         lock.unlock();
         LoadedModel model = null;
+        long loadStart = System.nanoTime();
         try {
             LOG.infof("loading model %s (ctx %d)", spec.name(), spec.load().numCtx());
             model = engine.load(spec.load());
+        } catch (EngineException | RuntimeException e) {
+            long nanos = System.nanoTime() - loadStart;
+            listeners.forEach(l -> l.loadFailed(spec, nanos, e.getMessage()));
+            throw e;
         } finally {
             lock.lock();
             if (model == null) {
@@ -109,6 +133,8 @@ public final class Scheduler implements AutoCloseable {
         slot.loading = false;
         slot.claim(keepAlive);
         changed.signalAll();
+        long loadNanos = System.nanoTime() - loadStart;
+        listeners.forEach(l -> l.loaded(spec, loadNanos));
         LOG.infof("loaded model %s in %d ms (runner pid %d)", spec.name(), (System.nanoTime() - start) / 1_000_000, model.pid());
         return new SlotLease(slot, System.nanoTime() - start);
     }
@@ -120,7 +146,7 @@ public final class Scheduler implements AutoCloseable {
             Slot slot = current;
             if (slot == null || slot.loading || !slot.spec.name().equals(name)) return;
             slot.keepAlive = KeepAlive.UNLOAD_NOW;
-            if (slot.refs == 0) unload(slot, "requested");
+            if (slot.refs == 0) unload(slot, UnloadReason.REQUESTED);
         } finally {
             lock.unlock();
         }
@@ -153,7 +179,7 @@ public final class Scheduler implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
-            if (current != null && !current.loading) unload(current, "shutdown");
+            if (current != null && !current.loading) unload(current, UnloadReason.SHUTDOWN);
         } finally {
             lock.unlock();
         }
@@ -161,12 +187,13 @@ public final class Scheduler implements AutoCloseable {
     }
 
     // Called with the lock held.
-    private void unload(Slot slot, String reason) {
+    private void unload(Slot slot, UnloadReason reason) {
         if (slot.timer != null) slot.timer.cancel(false);
         if (current == slot) current = null;
-        LOG.infof("unloading model %s (%s)", slot.spec.name(), reason);
+        LOG.infof("unloading model %s (%s)", slot.spec.name(), reason.label);
         slot.model.close();
         changed.signalAll();
+        listeners.forEach(l -> l.unloaded(slot.spec, reason));
     }
 
     private void release(Slot slot) {
@@ -175,7 +202,7 @@ public final class Scheduler implements AutoCloseable {
             slot.refs--;
             if (slot.refs == 0 && current == slot) {
                 if (slot.keepAlive.immediate() || !slot.model.isAlive()) {
-                    unload(slot, slot.model.isAlive() ? "keep_alive 0" : "runner exited");
+                    unload(slot, slot.model.isAlive() ? UnloadReason.EXPIRED : UnloadReason.RUNNER_EXITED);
                 } else if (!slot.keepAlive.forever()) {
                     Duration d = slot.keepAlive.duration();
                     slot.idleSince = clock.instant();
@@ -191,7 +218,7 @@ public final class Scheduler implements AutoCloseable {
     private void expireIdle(Slot slot) {
         lock.lock();
         try {
-            if (current == slot && slot.refs == 0) unload(slot, "expired");
+            if (current == slot && slot.refs == 0) unload(slot, UnloadReason.EXPIRED);
         } finally {
             lock.unlock();
         }
