@@ -14,19 +14,26 @@ import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
  * Runs a prepared generation and writes Ollama's answer: NDJSON streamed line by line (each flushed as its token
  * arrives, the last carrying the metrics, or an {@code {"error"}} line if the engine fails midway), or one JSON
- * object. Endpoint-specific shapes come from a {@link Shape}. A streamed answer sends its headers at once and
- * claims the model afterwards, so a slow load does not time the client out (a load failure is then the stream's
- * {@code {"error"}} line); a non-streamed one claims first, so a failure still gets its status code.
+ * object. Endpoint-specific shapes come from a {@link Shape}. A streamed answer whose model is not available within
+ * 100 ms (a load, a queue) commits its 200 and headers at once with an empty chunk, so a slow load does not time the
+ * client out (a failure is then the stream's {@code {"error"}} line); a non-streamed one claims first, so a failure
+ * still gets its status code.
  */
 final class GenerationResponder {
     private static final Logger LOG = Logger.getLogger(GenerationResponder.class);
     static final String NDJSON = "application/x-ndjson";
     static final String JSON = "application/json; charset=utf-8";
+    /** How long a streamed request waits for its model before committing the response with an empty chunk. */
+    static final long HEADERS_AFTER_MILLIS = 100;
 
     /** How one endpoint shapes its chunks and final object. */
     interface Shape {
@@ -55,10 +62,12 @@ final class GenerationResponder {
             }
         }
         StreamingOutput body = out -> {
-            // Headers at once: the client sees 200 while the model loads, instead of timing out; a failure from
-            // here on becomes the stream's last line.
-            out.flush();
-            try (GenerationService.Run run = service.start(prepared, cancel)) {
+            GenerationService.Run run = null;
+            try {
+                // Headers at once: if the model is not ours within HEADERS_AFTER_MILLIS (a load, a queue), an empty
+                // chunk commits the 200 and its headers so the client does not time out; a failure from here on
+                // becomes the stream's last line.
+                run = claim(prepared, cancel, () -> writeLine(out, shape.chunk("")));
                 Outcome outcome = run.generate(piece -> writeLine(out, shape.chunk(piece)));
                 writeLine(out, shape.done("", outcome));
             } catch (EngineException | ServerBusyException | RequestCancelledException | ShuttingDownException e) {
@@ -71,9 +80,56 @@ final class GenerationResponder {
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
+            } finally {
+                if (run != null) run.close();
             }
         };
         return Response.ok(body).type(NDJSON).build();
+    }
+
+    /**
+     * Claims the model on a virtual thread; if that takes longer than {@link #HEADERS_AFTER_MILLIS}, runs
+     * {@code whileWaiting} (on this thread, so every write to the response stays on it) and keeps waiting.
+     */
+    private GenerationService.Run claim(GenerationService.Prepared prepared, CancelToken cancel, Runnable whileWaiting)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        FutureTask<GenerationService.Run> task = new FutureTask<>(() -> service.start(prepared, cancel));
+        Thread.ofVirtual().name("claim").start(task);
+        try {
+            try {
+                return task.get(HEADERS_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException slow) {
+                try {
+                    whileWaiting.run();
+                } catch (RuntimeException e) {
+                    abandon(task, cancel);
+                    throw e;
+                }
+                return task.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandon(task, cancel);
+            throw new RequestCancelledException();
+        } catch (ExecutionException e) {
+            switch (e.getCause()) {
+                case EngineException x -> throw x;
+                case ServerBusyException x -> throw x;
+                case RequestCancelledException x -> throw x;
+                case RuntimeException x -> throw x;
+                default -> throw new IllegalStateException(e.getCause());
+            }
+        }
+    }
+
+    /** Cancels a claim nobody will use, releasing the model if it was claimed anyway. */
+    private static void abandon(FutureTask<GenerationService.Run> task, CancelToken cancel) {
+        cancel.cancel();
+        try {
+            task.get().close();
+        } catch (Exception ignored) {
+            // Cancelled or failed: nothing claimed.
+        }
     }
 
     private void writeLine(OutputStream out, Object value) {
