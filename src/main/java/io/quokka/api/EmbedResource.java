@@ -39,7 +39,7 @@ public class EmbedResource {
         EmbedRequest req = bodies.decode(body, EmbedRequest.class);
         List<String> inputs = inputs(req.input());
         CancelToken cancel = new CancelToken();
-        if (http != null) http.closeHandler(v -> cancel.cancel());
+        ClientWatch.start(http, cancel); // ends with the response
         var command = new EmbeddingService.Command(req.model(), inputs, req.truncate() == null || req.truncate(),
                 req.options(), RequestDecoding.keepAlive(req.keep_alive()));
         EmbeddingService.Embedded e = service.embed(command, cancel);

@@ -39,7 +39,7 @@ public class EmbeddingsResource {
         EmbeddingRequest req = bodies.decode(body, EmbeddingRequest.class);
         List<String> inputs = req.prompt() == null || req.prompt().isEmpty() ? List.of() : List.of(req.prompt());
         CancelToken cancel = new CancelToken();
-        if (http != null) http.closeHandler(v -> cancel.cancel());
+        ClientWatch.start(http, cancel); // ends with the response
         var command = new EmbeddingService.Command(req.model(), inputs, true, req.options(),
                 RequestDecoding.keepAlive(req.keep_alive()));
         EmbeddingService.Embedded e = service.embed(command, cancel);

@@ -8,6 +8,7 @@ import io.quokka.engine.EngineException;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.ModelUnusableException;
+import io.quokka.generation.ShuttingDownException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.quokka.scheduler.memory.InsufficientMemoryException;
@@ -20,8 +21,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * The one place where failures become Ollama's {@code {"error": "..."}} bodies and status codes: 400 for bad
- * input, 404 for a missing model, 499 when the client left, 503 when the queue is full, 500 otherwise (a load
- * the memory guard refused included, as Ollama).
+ * input, 404 for a missing model, 499 when the client left, 503 when the queue is full or the server is shutting
+ * down, 500 otherwise (a load the memory guard refused included, as Ollama).
  */
 public class ErrorMapper {
     private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
@@ -55,6 +56,11 @@ public class ErrorMapper {
     public Response insufficientMemory(InsufficientMemoryException e) {
         LOG.warnf("load refused: %s", e.getMessage());
         return error(500, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response shuttingDown(ShuttingDownException e) {
+        return error(503, e.getMessage());
     }
 
     @ServerExceptionMapper

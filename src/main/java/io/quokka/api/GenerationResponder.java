@@ -13,18 +13,26 @@ import jakarta.ws.rs.core.StreamingOutput;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jboss.logging.Logger;
 
 /**
  * Runs a prepared generation and writes Ollama's answer: NDJSON streamed line by line (each flushed as its token
  * arrives, the last carrying the metrics, or an {@code {"error"}} line if the engine fails midway), or one JSON
- * object. Endpoint-specific shapes come from a {@link Shape}. Claiming the model happens before the response
- * starts, so a load failure still gets its status code.
+ * object. Endpoint-specific shapes come from a {@link Shape}. A streamed answer whose model is not available within
+ * 100 ms (a load, a queue) commits its 200 and headers at once with an empty chunk, so a slow load does not time the
+ * client out (a failure is then the stream's {@code {"error"}} line); a non-streamed one claims first, so a failure
+ * still gets its status code.
  */
 final class GenerationResponder {
     private static final Logger LOG = Logger.getLogger(GenerationResponder.class);
     static final String NDJSON = "application/x-ndjson";
     static final String JSON = "application/json; charset=utf-8";
+    /** How long a streamed request waits for its model before committing the response with an empty chunk. */
+    static final long HEADERS_AFTER_MILLIS = 100;
 
     /** How one endpoint shapes its chunks and final object. */
     interface Shape {
@@ -44,29 +52,92 @@ final class GenerationResponder {
     Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
         CancelToken cancel = new CancelToken();
-        // The close handler runs on the event loop; telling the runner to stop writes to a pipe, so hand it off.
-        if (http != null) http.closeHandler(v -> Thread.startVirtualThread(cancel::cancel));
-        GenerationService.Run run = service.start(prepared, cancel);
+        ClientWatch watch = ClientWatch.start(http, cancel);
         if (!stream) {
-            try (run) {
+            try (watch; GenerationService.Run run = service.start(prepared, cancel)) {
                 StringBuilder text = new StringBuilder();
                 Outcome outcome = run.generate(text::append);
                 return Response.ok(shape.done(text.toString(), outcome)).type(JSON).build();
             }
         }
+        // Claim the model on a virtual thread. A fast claim (or a fast failure, which keeps its status code) is
+        // settled before the response starts; a slow one (a load, a queue) gets its headers at once, through an
+        // empty chunk, so the client does not time out, and a failure from then on is the stream's last line.
+        FutureTask<GenerationService.Run> claim = new FutureTask<>(() -> service.start(prepared, cancel));
+        Thread.ofVirtual().name("claim").start(claim);
+        boolean settled;
+        try {
+            claim.get(HEADERS_AFTER_MILLIS, TimeUnit.MILLISECONDS);
+            settled = true;
+        } catch (TimeoutException slow) {
+            settled = false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandon(claim, cancel);
+            watch.close();
+            throw new RequestCancelledException();
+        } catch (ExecutionException e) {
+            watch.close();
+            throw rethrow(e);
+        }
+        boolean waited = !settled;
         StreamingOutput body = out -> {
-            try (run) {
+            GenerationService.Run run = null;
+            try (watch) {
+                if (waited) writeLine(out, shape.chunk(""));
+                run = await(claim, cancel);
                 Outcome outcome = run.generate(piece -> writeLine(out, shape.chunk(piece)));
                 writeLine(out, shape.done("", outcome));
-            } catch (EngineException e) {
-                LOG.warnf("generation failed mid-stream: %s", e.getMessage());
-                writeLine(out, new io.quokka.api.ollama.ErrorResponse(e.getMessage()));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
+            } catch (Exception e) {
+                LOG.warnf("streamed generation failed: %s", e.getMessage());
+                try {
+                    writeLine(out, new io.quokka.api.ollama.ErrorResponse(e.getMessage()));
+                } catch (UncheckedIOException gone) {
+                    // The client already left.
+                }
+            } finally {
+                if (run != null) run.close();
             }
         };
         return Response.ok(body).type(NDJSON).build();
+    }
+
+    private static GenerationService.Run await(FutureTask<GenerationService.Run> claim, CancelToken cancel)
+            throws Exception {
+        try {
+            return claim.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandon(claim, cancel);
+            throw new RequestCancelledException();
+        } catch (ExecutionException e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** The claim's own failure, unwrapped, so it maps to its status code. */
+    private static RuntimeException rethrow(ExecutionException e) throws EngineException, ServerBusyException,
+            RequestCancelledException {
+        switch (e.getCause()) {
+            case EngineException x -> throw x;
+            case ServerBusyException x -> throw x;
+            case RequestCancelledException x -> throw x;
+            case RuntimeException x -> throw x;
+            default -> throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    /** Cancels a claim nobody will use, releasing the model if it was claimed anyway. */
+    private static void abandon(FutureTask<GenerationService.Run> task, CancelToken cancel) {
+        cancel.cancel();
+        try {
+            task.get().close();
+        } catch (Exception ignored) {
+            // Cancelled or failed: nothing claimed.
+        }
     }
 
     private void writeLine(OutputStream out, Object value) {

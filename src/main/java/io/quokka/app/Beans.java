@@ -19,6 +19,9 @@ import io.quokka.scheduler.memory.ByteSize;
 import io.quokka.scheduler.memory.MemoryBudget;
 import io.quokka.scheduler.memory.MemoryGuard;
 import java.util.OptionalLong;
+import io.quokka.scheduler.SchedulerListener;
+import io.quokka.generation.GenerationObserver;
+import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -43,8 +46,10 @@ public class Beans {
 
     @Produces
     @Singleton
-    Scheduler scheduler(Engine engine, QuokkaConfig config, MemoryGuard guard) {
-        return new Scheduler(engine, config.maxQueue(), guard);
+    Scheduler scheduler(Engine engine, QuokkaConfig config, MemoryGuard guard, Instance<SchedulerListener> listeners) {
+        Scheduler scheduler = new Scheduler(engine, config.maxQueue(), guard);
+        listeners.forEach(scheduler::addListener); // metrics (io.quokka.metrics)
+        return scheduler;
     }
 
     @Produces
@@ -80,11 +85,14 @@ public class Beans {
 
     @Produces
     @Singleton
-    GenerationService generationService(ModelResolver resolver, Scheduler scheduler, QuokkaConfig config) {
+    GenerationService generationService(ModelResolver resolver, Scheduler scheduler, QuokkaConfig config,
+                                        Instance<GenerationObserver> observers) {
         KvCacheType kv = KvCacheType.parse(config.kvCacheType()).orElse(KvCacheType.F16);
         var settings = new GenerationService.Settings(config.contextLength(), Runtime.getRuntime().availableProcessors(),
                 Math.max(1, config.numParallel()), config.flashAttention(), kv,
                 KeepAlive.fromEnvironment(config.keepAlive()));
-        return new GenerationService(resolver, scheduler, new PromptBuilder(), settings);
+        var service = new GenerationService(resolver, scheduler, new PromptBuilder(), settings);
+        observers.forEach(service::addObserver); // metrics and the access log (io.quokka.metrics)
+        return service;
     }
 }

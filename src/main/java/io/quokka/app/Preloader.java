@@ -6,6 +6,7 @@ import io.quokka.engine.CancelToken;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
 import io.quokka.scheduler.KeepAlive;
+import io.quokka.scheduler.PreloadStatus;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -21,25 +22,21 @@ import org.jboss.logging.Logger;
  * configured). A missing or unloadable model is a clear log line and a reason readiness reports, never a crash.
  */
 @Singleton
-public class Preloader {
+public class Preloader implements PreloadStatus {
     private static final Logger LOG = Logger.getLogger(Preloader.class);
 
-    /** Where preload stands, for readiness. */
-    public enum State { NONE, LOADING, READY, FAILED }
+    private volatile Snapshot status = Snapshot.NONE;
 
-    /** @param state where it stands @param models the names asked for @param reason why it failed, or null */
-    public record Status(State state, List<String> models, String reason) {}
-
-    private volatile Status status = new Status(State.NONE, List.of(), null);
-
-    public Status status() {
+    /** Where the preload stands; readiness waits for it. */
+    @Override
+    public Snapshot preload() {
         return status;
     }
 
     void onStart(@Observes StartupEvent event, QuokkaConfig config, GenerationService service) {
         List<String> names = requested(config);
         if (names.isEmpty()) return;
-        status = new Status(State.LOADING, names, null);
+        status = new Snapshot(State.LOADING, names, null);
         Thread.ofVirtual().name("preload").start(() -> preload(names, config, service));
     }
 
@@ -83,11 +80,11 @@ public class Preloader {
             try (var run = service.start(prepared, new CancelToken())) {
                 LOG.infof("preload: %s loaded in %d ms", first, (System.nanoTime() - start) / 1_000_000);
             }
-            status = new Status(State.READY, names, null);
+            status = new Snapshot(State.READY, names, null);
         } catch (Exception e) {
             String reason = "preload of " + names + " failed: " + e.getMessage();
             LOG.error(reason);
-            status = new Status(State.FAILED, names, reason);
+            status = Snapshot.failed(names, reason);
         }
     }
 

@@ -14,6 +14,13 @@ import io.quokka.scheduler.ModelSpec;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.Scheduler;
 import io.quokka.scheduler.ServerBusyException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Turns a client's request into a generation: resolves the model, merges its options, claims it from the
@@ -31,6 +38,11 @@ public final class GenerationService {
     private final Settings settings;
     /** Keep-alives that replace the server default for particular models (the preloaded one). */
     private final java.util.Map<String, KeepAlive> pinned = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<GenerationObserver> observers = new CopyOnWriteArrayList<>();
+    /** Requests waiting for their model, and runs holding one: what a shutdown waits for, then cancels. */
+    private final Set<CancelToken> waiting = ConcurrentHashMap.newKeySet();
+    private final Set<Run> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean draining;
 
     public GenerationService(ModelResolver resolver, Scheduler scheduler, PromptBuilder prompts, Settings settings) {
         this.resolver = resolver;
@@ -65,9 +77,60 @@ public final class GenerationService {
         pinned.put(modelName, keepAlive);
     }
 
+    /** Adds an observer told about every generation when it ends (metrics, access log). */
+    public void addObserver(GenerationObserver observer) {
+        observers.add(observer);
+    }
+
+    /** The generations running now (a model claimed), for the liveness watchdog. */
+    public List<InFlight> inFlight() {
+        return List.copyOf(running);
+    }
+
+    /** True once {@link #drain} began: new requests are refused. */
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Graceful shutdown: refuses new requests ({@link ShuttingDownException}), waits up to {@code grace} for those
+     * in flight, then cancels what is left (a running generation then fails with "server is shutting down", so a
+     * stream ends with an error line) and waits up to {@code cancelWait} for them to end.
+     *
+     * @return how many requests had to be cancelled
+     */
+    public int drain(Duration grace, Duration cancelWait) {
+        draining = true;
+        awaitIdle(grace);
+        int cancelled = 0;
+        for (Run run : running) {
+            run.abort("server is shutting down", false);
+            cancelled++;
+        }
+        for (CancelToken token : waiting) {
+            token.cancel();
+            cancelled++;
+        }
+        awaitIdle(cancelWait);
+        return cancelled;
+    }
+
+    private void awaitIdle(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while ((!running.isEmpty() || !waiting.isEmpty()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Validates and resolves; throws {@link InvalidRequestException} or {@link ModelNotFoundException}. */
     public Prepared prepare(GenerationCommand command) {
         long start = System.nanoTime();
+        if (draining) throw new ShuttingDownException();
         if (command.model() == null || command.model().isBlank()) {
             throw new InvalidRequestException("model is required");
         }
@@ -99,13 +162,52 @@ public final class GenerationService {
     /** Claims the model, loading it if needed. The caller closes the returned run. */
     public Run start(Prepared prepared, CancelToken cancel)
             throws EngineException, ServerBusyException, RequestCancelledException {
-        Lease lease = scheduler.acquire(prepared.spec(), prepared.keepAlive(), cancel);
+        if (draining) {
+            report(prepared, GenerationReport.REJECTED, null, 0, -1, "server is shutting down");
+            throw new ShuttingDownException();
+        }
+        Lease lease;
+        waiting.add(cancel);
         try {
-            return new Run(prepared, lease, cancel, request(prepared, lease.model()));
+            lease = scheduler.acquire(prepared.spec(), prepared.keepAlive(), cancel);
+        } catch (EngineException e) {
+            report(prepared, GenerationReport.ERROR, null, 0, -1, e.getMessage());
+            throw e;
+        } catch (ServerBusyException e) {
+            report(prepared, GenerationReport.REJECTED, null, 0, -1, e.getMessage());
+            throw e;
+        } catch (RequestCancelledException e) {
+            if (draining) {
+                report(prepared, GenerationReport.REJECTED, null, 0, -1, "server is shutting down");
+                throw new ShuttingDownException();
+            }
+            report(prepared, GenerationReport.CANCELLED, null, 0, -1, null);
+            throw e;
+        } finally {
+            waiting.remove(cancel);
+        }
+        GenerationRequest request;
+        try {
+            request = request(prepared, lease.model());
         } catch (EngineException | RuntimeException e) {
             lease.close();
+            report(prepared, GenerationReport.ERROR, null, lease.loadNanos(), -1, e.getMessage());
             throw e;
         }
+        Run run = new Run(prepared, lease, cancel, request);
+        running.add(run);
+        return run;
+    }
+
+    private void report(Prepared prepared, String outcome, GenerationResult result, long loadNanos, long firstNanos,
+                        String error) {
+        if (observers.isEmpty()) return;
+        String endpoint = prepared.command().getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        var report = new GenerationReport(endpoint, prepared.model().name(), outcome,
+                result == null ? 0 : result.promptEvalCount(), result == null ? 0 : result.evalCount(),
+                firstNanos < 0 ? -1 : firstNanos - prepared.startNanos(), loadNanos,
+                result == null ? 0 : result.evalNanos(), System.nanoTime() - prepared.startNanos(), error);
+        observers.forEach(o -> o.finished(report));
     }
 
     /**
@@ -127,11 +229,13 @@ public final class GenerationService {
     }
 
     /** A claimed model and the generation to run on it. */
-    public final class Run implements AutoCloseable {
+    public final class Run implements AutoCloseable, InFlight {
         private final Prepared prepared;
         private final Lease lease;
         private final CancelToken cancel;
         private final GenerationRequest request;
+        private volatile long progressNanos = System.nanoTime();
+        private volatile String abortReason;
 
         private Run(Prepared prepared, Lease lease, CancelToken cancel, GenerationRequest request) {
             this.prepared = prepared;
@@ -146,12 +250,63 @@ public final class GenerationService {
 
         /** Generates, streaming text to {@code listener}; blocks until done, cancelled or failed. */
         public Outcome generate(TokenListener listener) throws EngineException {
-            GenerationResult result = lease.model().generate(request, listener, cancel);
+            LoadedModel model = lease.model();
+            long[] first = {-1};
+            TokenListener progress = text -> {
+                long now = System.nanoTime();
+                if (first[0] < 0) first[0] = now;
+                progressNanos = now;
+                listener.onText(text);
+            };
+            progressNanos = System.nanoTime();
+            GenerationResult result;
+            try {
+                result = model.generate(request, progress, cancel);
+            } catch (EngineException e) {
+                String message = abortReason != null ? abortReason : e.getMessage();
+                report(prepared, GenerationReport.ERROR, null, lease.loadNanos(), first[0], message);
+                if (abortReason != null) throw new EngineException(EngineException.Kind.RUNNER_FAILED, abortReason, e);
+                throw e;
+            } catch (RuntimeException e) {
+                boolean clientGone = e instanceof UncheckedIOException || cancel.isCancelled();
+                report(prepared, clientGone ? GenerationReport.CANCELLED : GenerationReport.ERROR, null,
+                        lease.loadNanos(), first[0], e.getMessage());
+                throw e;
+            }
+            if (abortReason != null) {
+                report(prepared, GenerationReport.ERROR, result, lease.loadNanos(), first[0], abortReason);
+                throw new EngineException(EngineException.Kind.RUNNER_FAILED, abortReason);
+            }
+            report(prepared, result.doneReason() == io.quokka.engine.DoneReason.CANCELLED ? GenerationReport.CANCELLED
+                    : result.doneReason().wireName, result, lease.loadNanos(), first[0], null);
             return new Outcome(result, lease.loadNanos(), System.nanoTime() - prepared.startNanos());
         }
 
         @Override
+        public String model() {
+            return prepared.model().name();
+        }
+
+        @Override
+        public long nanosSinceProgress() {
+            return System.nanoTime() - progressNanos;
+        }
+
+        @Override
+        public void abort() {
+            abort("generation made no progress; its runner was ended", true);
+        }
+
+        /** Cancels the generation so that it fails with {@code reason}; {@code killRunner} also ends its runner. */
+        void abort(String reason, boolean killRunner) {
+            abortReason = reason;
+            cancel.cancel();
+            if (killRunner) lease.model().close();
+        }
+
+        @Override
         public void close() {
+            running.remove(this);
             lease.close();
         }
     }

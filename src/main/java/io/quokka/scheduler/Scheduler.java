@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -36,6 +37,7 @@ public final class Scheduler implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ReentrantLock lock = new ReentrantLock(true);
     private final Condition changed = lock.newCondition();
+    private final List<SchedulerListener> listeners = new CopyOnWriteArrayList<>();
 
     // Guarded by lock.
     private Slot current;
@@ -60,6 +62,23 @@ public final class Scheduler implements AutoCloseable {
         this.maxQueue = maxQueue;
         this.clock = clock;
         this.timers = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("keep-alive").factory());
+    }
+
+    /** Adds an observer of loads and unloads (metrics, logs). */
+    public void addListener(SchedulerListener listener) {
+        listeners.add(listener);
+    }
+
+    /** Queue depth, leases in flight and any load under way; never touches a keep-alive timer. */
+    public SchedulerStats stats() {
+        lock.lock();
+        try {
+            Slot slot = current;
+            return new SchedulerStats(queue.size(), slot == null ? 0 : slot.refs,
+                    slot != null && slot.loading ? slot.spec.name() : null);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -93,7 +112,7 @@ public final class Scheduler implements AutoCloseable {
                         if (planned == null) {
                             planned = planner.plan(spec, slot.model.isAlive() ? Math.max(0, slot.model.residentBytes()) : 0);
                         }
-                        unload(slot, slot.spec.sameRunnerAs(spec) ? "runner exited" : "replaced");
+                        unload(slot, slot.spec.sameRunnerAs(spec) ? UnloadReason.RUNNER_EXITED : UnloadReason.REPLACED);
                         continue;
                     }
                     changed.await(CANCEL_POLL_MILLIS, TimeUnit.MILLISECONDS);
@@ -124,25 +143,20 @@ public final class Scheduler implements AutoCloseable {
     /** Requests waiting or being served their model, in arrival order. */
     private record Ticket(ModelSpec spec) {}
 
-    /** Number of requests waiting for a model (for metrics and readiness). */
-    public int queueDepth() {
-        lock.lock();
-        try {
-            return queue.size();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** Loads outside the lock so /api/ps and requests for other work are not held up; called with the lock held. */
     private Lease load(ModelSpec spec, LoadRequest load, KeepAlive keepAlive, long start) throws EngineException {
         Slot slot = new Slot(spec);
         current = slot;
         lock.unlock();
         LoadedModel model = null;
+        long loadStart = System.nanoTime();
         try {
             LOG.infof("loading model %s (ctx %d)", spec.name(), load.numCtx());
             model = engine.load(load);
+        } catch (EngineException | RuntimeException e) {
+            long nanos = System.nanoTime() - loadStart;
+            listeners.forEach(l -> l.loadFailed(spec, nanos, e.getMessage()));
+            throw e;
         } finally {
             lock.lock();
             if (model == null) {
@@ -154,6 +168,8 @@ public final class Scheduler implements AutoCloseable {
         slot.loading = false;
         slot.claim(keepAlive);
         changed.signalAll();
+        long loadNanos = System.nanoTime() - loadStart;
+        listeners.forEach(l -> l.loaded(spec, loadNanos));
         LOG.infof("loaded model %s in %d ms (runner pid %d)", spec.name(), (System.nanoTime() - start) / 1_000_000, model.pid());
         return new SlotLease(slot, System.nanoTime() - start);
     }
@@ -165,7 +181,7 @@ public final class Scheduler implements AutoCloseable {
             Slot slot = current;
             if (slot == null || slot.loading || !slot.spec.name().equals(name)) return;
             slot.keepAlive = KeepAlive.UNLOAD_NOW;
-            if (slot.refs == 0) unload(slot, "requested");
+            if (slot.refs == 0) unload(slot, UnloadReason.REQUESTED);
         } finally {
             lock.unlock();
         }
@@ -198,7 +214,7 @@ public final class Scheduler implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
-            if (current != null && !current.loading) unload(current, "shutdown");
+            if (current != null && !current.loading) unload(current, UnloadReason.SHUTDOWN);
         } finally {
             lock.unlock();
         }
@@ -206,12 +222,13 @@ public final class Scheduler implements AutoCloseable {
     }
 
     // Called with the lock held.
-    private void unload(Slot slot, String reason) {
+    private void unload(Slot slot, UnloadReason reason) {
         if (slot.timer != null) slot.timer.cancel(false);
         if (current == slot) current = null;
-        LOG.infof("unloading model %s (%s)", slot.spec.name(), reason);
+        LOG.infof("unloading model %s (%s)", slot.spec.name(), reason.label);
         slot.model.close();
         changed.signalAll();
+        listeners.forEach(l -> l.unloaded(slot.spec, reason));
     }
 
     private void release(Slot slot) {
@@ -220,7 +237,7 @@ public final class Scheduler implements AutoCloseable {
             slot.refs--;
             if (slot.refs == 0 && current == slot) {
                 if (slot.keepAlive.immediate() || !slot.model.isAlive()) {
-                    unload(slot, slot.model.isAlive() ? "keep_alive 0" : "runner exited");
+                    unload(slot, slot.model.isAlive() ? UnloadReason.EXPIRED : UnloadReason.RUNNER_EXITED);
                 } else if (!slot.keepAlive.forever()) {
                     Duration d = slot.keepAlive.duration();
                     slot.idleSince = clock.instant();
@@ -236,7 +253,7 @@ public final class Scheduler implements AutoCloseable {
     private void expireIdle(Slot slot) {
         lock.lock();
         try {
-            if (current == slot && slot.refs == 0) unload(slot, "expired");
+            if (current == slot && slot.refs == 0) unload(slot, UnloadReason.EXPIRED);
         } finally {
             lock.unlock();
         }

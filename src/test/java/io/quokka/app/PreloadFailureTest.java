@@ -8,6 +8,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quokka.api.TestStoreAccess;
+import io.quokka.scheduler.PreloadStatus;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
@@ -31,9 +32,9 @@ class PreloadFailureTest {
     @Test
     void aMissingModelFailsThePreloadWithAReason() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (preloader.status().state() == Preloader.State.LOADING && System.nanoTime() < deadline) Thread.sleep(50);
-        assertEquals(Preloader.State.FAILED, preloader.status().state());
-        assertTrue(preloader.status().reason().contains("model 'no-such-model' not found"), preloader.status().reason());
+        while (preloader.preload().state() == PreloadStatus.State.LOADING && System.nanoTime() < deadline) Thread.sleep(50);
+        assertEquals(PreloadStatus.State.FAILED, preloader.preload().state());
+        assertTrue(preloader.preload().reason().contains("model 'no-such-model' not found"), preloader.preload().reason());
         io.restassured.RestAssured.given().get("/api/tags").then().statusCode(200);
     }
 }

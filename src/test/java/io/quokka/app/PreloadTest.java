@@ -11,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.quokka.api.TestStoreAccess;
+import io.quokka.scheduler.PreloadStatus;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -35,8 +36,8 @@ class PreloadTest {
     @Test
     void theFirstModelIsResidentForeverAndTheOthersAreChecked() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (preloader.status().state() == Preloader.State.LOADING && System.nanoTime() < deadline) Thread.sleep(50);
-        assertEquals(Preloader.State.READY, preloader.status().state(), String.valueOf(preloader.status()));
+        while (preloader.preload().state() == PreloadStatus.State.LOADING && System.nanoTime() < deadline) Thread.sleep(50);
+        assertEquals(PreloadStatus.State.READY, preloader.preload().state(), String.valueOf(preloader.preload()));
         String expires = given().get("/api/ps").then().statusCode(200)
                 .body("models", hasSize(1)).body("models[0].name", equalTo("plain/q4:small"))
                 .extract().jsonPath().getString("models[0].expires_at");

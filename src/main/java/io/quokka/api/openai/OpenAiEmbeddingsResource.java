@@ -3,6 +3,7 @@ package io.quokka.api.openai;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.api.ClientWatch;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.EmbeddingService;
@@ -118,7 +119,7 @@ public class OpenAiEmbeddingsResource {
         }
         List<String> inputs = inputs(req.input());
         CancelToken cancel = new CancelToken();
-        if (http != null) http.closeHandler(v -> cancel.cancel());
+        ClientWatch.start(http, cancel); // ends with the response
         EmbeddingService.Embedded e =
                 service.embed(new EmbeddingService.Command(req.model(), inputs, true, null, null), cancel);
         int dimensions = req.dimensions() == null ? 0 : req.dimensions();

@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.api.ClientWatch;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
@@ -53,7 +54,7 @@ final class SseResponder {
     Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
         CancelToken cancel = new CancelToken();
-        if (http != null) http.closeHandler(v -> cancel.cancel());
+        ClientWatch.start(http, cancel); // ends with the response
         GenerationService.Run run = service.start(prepared, cancel);
         if (!stream) {
             try (run) {

@@ -1,0 +1,49 @@
+package io.quokka.api;
+
+import io.quokka.engine.CancelToken;
+import io.vertx.core.http.HttpServerResponse;
+import java.time.Duration;
+
+/**
+ * Cancels a request when its client goes away, whether it is queued, loading a model, processing its prompt or
+ * streaming. Vert.x keeps a single close handler per response and Quarkus REST installs its own, so the connection
+ * state is polled instead (a flag read every {@link #PERIOD}). The watch ends by itself once the response has
+ * ended, so a caller that cannot close it (a non-streamed answer) may leave it be.
+ */
+public final class ClientWatch implements AutoCloseable {
+    static final Duration PERIOD = Duration.ofMillis(100);
+
+    private final Thread thread;
+    private volatile boolean stopped;
+
+    private ClientWatch(HttpServerResponse http, CancelToken cancel) {
+        thread = Thread.ofVirtual().name("client-watch").start(() -> {
+            while (!stopped && !http.ended()) {
+                if (http.closed()) {
+                    cancel.cancel();
+                    return;
+                }
+                try {
+                    Thread.sleep(PERIOD);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    public static ClientWatch start(HttpServerResponse http, CancelToken cancel) {
+        return http == null ? new ClientWatch() : new ClientWatch(http, cancel);
+    }
+
+    private ClientWatch() {
+        thread = null;
+        stopped = true;
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        if (thread != null) thread.interrupt();
+    }
+}
