@@ -23,7 +23,8 @@ check('models.list', async () => {
     ids.push(m.id);
     assert.equal(m.object, 'model');
   }
-  assert.deepEqual(ids.sort(), ['broken:latest', 'plain/q4:small', 'toy:latest']);
+  // Other tests may add models to the shared store; these three are always there.
+  for (const id of ['broken:latest', 'plain/q4:small', 'toy:latest']) assert.ok(ids.includes(id), id);
 });
 
 check('models.retrieve', async () => {
