@@ -91,7 +91,7 @@ public final class Scheduler implements AutoCloseable {
         lock.lock();
         try {
             if (queue.size() >= maxQueue) throw new ServerBusyException();
-            Ticket ticket = new Ticket(spec);
+            Ticket ticket = new Ticket(spec, System.nanoTime());
             queue.addLast(ticket);
             LoadRequest planned = null; // decided before the resident model is evicted, so a refusal leaves it be
             try {
@@ -100,7 +100,7 @@ public final class Scheduler implements AutoCloseable {
                     Slot slot = current;
                     boolean myTurn = noEarlierTicketNeedsAnotherRunner(ticket);
                     if (slot != null && !slot.loading && slot.spec.sameRunnerAs(spec) && slot.model.isAlive()) {
-                        if (myTurn) {
+                        if (myTurn || ticket.arrivedNanos() <= slot.readyNanos) {
                             slot.claim(keepAlive);
                             return new SlotLease(slot, System.nanoTime() - start);
                         }
@@ -129,8 +129,9 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * FIFO fairness: a request waits while an earlier one needs a different runner, so a stream of requests for
-     * the resident model cannot starve a request for another. Called with the lock held.
+     * Fairness without thrashing: a request waits while an earlier one needs a different runner, so a stream of
+     * requests for the resident model cannot starve a request for another; but when a model becomes resident,
+     * every request already waiting for it is served in that turn (not one per swap). Called with the lock held.
      */
     private boolean noEarlierTicketNeedsAnotherRunner(Ticket ticket) {
         for (Ticket earlier : queue) {
@@ -141,7 +142,7 @@ public final class Scheduler implements AutoCloseable {
     }
 
     /** Requests waiting or being served their model, in arrival order. */
-    private record Ticket(ModelSpec spec) {}
+    private record Ticket(ModelSpec spec, long arrivedNanos) {}
 
     /** Loads outside the lock so /api/ps and requests for other work are not held up; called with the lock held. */
     private Lease load(ModelSpec spec, LoadRequest load, KeepAlive keepAlive, long start) throws EngineException {
@@ -166,6 +167,7 @@ public final class Scheduler implements AutoCloseable {
         }
         slot.model = model;
         slot.loading = false;
+        slot.readyNanos = System.nanoTime();
         slot.claim(keepAlive);
         changed.signalAll();
         long loadNanos = System.nanoTime() - loadStart;
@@ -264,6 +266,8 @@ public final class Scheduler implements AutoCloseable {
         final ModelSpec spec;
         LoadedModel model;
         boolean loading = true;
+        /** When it became ready: requests for it that were already waiting then are all served in this turn. */
+        long readyNanos;
         int refs;
         KeepAlive keepAlive = KeepAlive.FOREVER;
         Instant idleSince;

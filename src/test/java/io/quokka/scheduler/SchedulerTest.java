@@ -175,4 +175,27 @@ class SchedulerTest {
         laterA.get(5, TimeUnit.SECONDS).close();
         assertEquals(List.of("load a", "unload a", "load b", "unload b", "load a"), engine.events);
     }
+
+    @Test
+    void interleavedRequestsForTwoModelsDoNotSwapOncePerRequest() throws Exception {
+        engine.loadMillis = 50;
+        Scheduler scheduler = new Scheduler(engine, 64);
+        Lease first = scheduler.acquire(spec("a", 2048), keep(10_000), new CancelToken());
+        List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            String model = i % 2 == 0 ? "b" : "a";
+            all.add(CompletableFuture.runAsync(() -> {
+                try (Lease l = scheduler.acquire(spec(model, 2048), keep(10_000), new CancelToken())) {
+                    Thread.sleep(20);
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, THREADS));
+            Thread.sleep(10);
+        }
+        first.close();
+        for (CompletableFuture<Void> f : all) f.get(10, TimeUnit.SECONDS);
+        assertTrue(engine.loads.get() <= 4, "loads: " + engine.events);
+        scheduler.close();
+    }
 }
