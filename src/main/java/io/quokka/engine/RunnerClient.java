@@ -290,8 +290,16 @@ final class RunnerClient implements LoadedModel {
                 Wire.write(out, command);
             }
         } catch (IOException e) {
-            throw new EngineException(EngineException.Kind.RUNNER_FAILED, failure != null ? failure
-                    : "llama runner channel failed: " + e.getMessage(), e);
+            // A broken pipe usually means the runner just died; give it a moment so the error says how
+            // ("exit status 134", "signal: killed") rather than only that the pipe broke.
+            try {
+                process.waitFor(1, TimeUnit.SECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            String message = failure != null ? failure
+                    : process.isAlive() ? "llama runner channel failed: " + e.getMessage() : terminationMessage();
+            throw new EngineException(EngineException.Kind.RUNNER_FAILED, message, e);
         }
     }
 
