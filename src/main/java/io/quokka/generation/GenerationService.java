@@ -62,6 +62,7 @@ public final class GenerationService {
                 && (notEmpty(g.template()) || notEmpty(g.system()) || g.context().length > 0)) {
             throw new InvalidRequestException("raw mode does not support template, system, or context");
         }
+        grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
         ResolvedModel model = resolver.resolve(command.model());
         int defaultCtx = settings.defaultContextLength();
         if (model.trainedContext() > 0) defaultCtx = Math.min(defaultCtx, model.trainedContext());

@@ -274,7 +274,8 @@ final class PatternGrammar {
 
     /**
      * One character out of {@code set}, as it appears inside a JSON string: raw when JSON allows it, otherwise as
-     * its escape sequence ({@code \"}, {@code \\}, {@code \n}, {@code \\u0001}, ...).
+     * its escape sequence ({@code \"}, {@code \\}, {@code \n}, {@code \\u0001}, ...). A subset where the set is
+     * large: control characters only when nothing else matches.
      */
     static String chars(CharSet set) {
         List<String> alternatives = new ArrayList<>();
@@ -285,7 +286,9 @@ final class PatternGrammar {
         }
         if (set.contains('"')) alternatives.add(Gbnf.literal("\\\""));
         if (set.contains('\\')) alternatives.add(Gbnf.literal("\\\\"));
-        for (int cp = 0; cp < 0x20; cp++) {
+        // Control characters only when the set has nothing else to offer: "." or [^x] need not produce them, and the
+        // grammar stays small.
+        for (int cp = 0; cp < 0x20 && raw.isEmpty(); cp++) {
             if (!set.contains(cp)) continue;
             alternatives.add(Gbnf.literal(switch (cp) {
                 case '\n' -> "\\n";
@@ -296,7 +299,7 @@ final class PatternGrammar {
                 default -> "\\u%04x".formatted(cp);
             }));
         }
-        if (set.contains(0x7F)) alternatives.add(Gbnf.literal("\\u007f"));
+        if (set.contains(0x7F) && alternatives.isEmpty()) alternatives.add(Gbnf.literal("\\u007f"));
         if (alternatives.isEmpty()) throw new InvalidSchemaException("pattern has a character class no JSON string character matches");
         return alternatives.size() == 1 ? alternatives.getFirst() : "(" + String.join(" | ", alternatives) + ")";
     }

@@ -43,7 +43,7 @@ class StructuredOutputApiTest {
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
 
-    static final int[] SEEDS = {1, 2, 3};
+    static final int[] SEEDS = {1, 2, 3, 4, 5};
     static final String[] PROMPTS = {"Describe a person as JSON.", "Give me the data."};
 
     /** Schemas whose every output is bounded: each generation must finish within the budget. */
@@ -109,11 +109,23 @@ class StructuredOutputApiTest {
                                "rating":{"anyOf":[{"type":"integer","minimum":1,"maximum":5},{"type":"null"}],
                                          "default":null,"title":"Rating"}},
                  "required":["title"],"title":"Review","type":"object"}""");
+        BOUNDED.put("strings", """
+                {"type":"object",
+                 "properties":{
+                   "ip":{"type":"string","format":"ipv4"},
+                   "clock":{"type":"string","format":"time"},
+                   "free":{"type":"string","pattern":"^[^a-z\\"]{1,4}x.$"},
+                   "quotes":{"type":"string","pattern":"^\\"{1,2}\\\\\\\\(\\t|\\n)$"},
+                   "word":{"type":"string","pattern":"\\w{1,6}@\\d{2}"},
+                   "short":{"type":"string","minLength":2,"maxLength":3},
+                   "n":{"type":["integer","number","null"]}},
+                 "required":["ip","clock","free","quotes","word","short","n"]}""");
         BOUNDED.put("enum", """
                 {"enum":["yes","no",1,null,{"a":[1,2]}]}""");
         UNBOUNDED.put("json", "\"json\"");
         UNBOUNDED.put("free-text", """
-                {"type":"object","properties":{"text":{"type":"string"},"n":{"type":"number"}},"required":["text","n"]}""");
+                {"type":"object","properties":{"text":{"type":"string"},"n":{"type":"number"},
+                 "flags":{"additionalProperties":{"type":"boolean"},"maxProperties":2}},"required":["text","n","flags"]}""");
         UNBOUNDED.put("linked-list", """
                 {"$defs":{"node":{"type":"object","properties":{"v":{"type":"integer","minimum":0,"maximum":9},
                   "next":{"anyOf":[{"$ref":"#/$defs/node"},{"type":"null"}]}},"required":["v","next"]}},
@@ -134,12 +146,13 @@ class StructuredOutputApiTest {
                 .formatted(prompt, format, options);
     }
 
-    static List<Sample> sample(String name, String format, int budget) {
+    /** Each endpoint: greedy with each prompt, then temperature 1.0 with the first {@code seeds} seeds. */
+    static List<Sample> sample(String name, String format, int budget, int seeds) {
         List<Sample> out = new ArrayList<>();
         for (String endpoint : List.of("generate", "chat")) {
             List<Object[]> runs = new ArrayList<>();
             for (String prompt : PROMPTS) runs.add(new Object[] {prompt, 0.0, 0});
-            for (int seed : SEEDS) runs.add(new Object[] {PROMPTS[0], 1.0, seed});
+            for (int i = 0; i < seeds; i++) runs.add(new Object[] {PROMPTS[0], 1.0, SEEDS[i]});
             for (Object[] run : runs) {
                 JsonPath r = given().body(request(endpoint, format, (String) run[0], (double) run[1], (int) run[2], budget))
                         .post("/api/" + endpoint).then().statusCode(200).extract().jsonPath();
@@ -183,7 +196,7 @@ class StructuredOutputApiTest {
     void boundedSchemasAlwaysFinishAndValidate(String name) {
         String format = BOUNDED.get(name);
         int maxTokens = 0;
-        List<Sample> samples = sample(name, format, 1024);
+        List<Sample> samples = sample(name, format, 1024, SEEDS.length);
         List<String> failures = new ArrayList<>();
         for (Sample s : samples) {
             maxTokens = Math.max(maxTokens, s.evalCount());
@@ -194,8 +207,8 @@ class StructuredOutputApiTest {
             String problem = problem(format, s.text());
             if (problem != null) failures.add(s + ": " + problem);
         }
-        System.out.printf("structured output, %s: %d outputs, %d invalid or unfinished, longest %d tokens%n",
-                name, samples.size(), failures.size(), maxTokens);
+        System.out.printf("structured output, %s: %d outputs, %d invalid or unfinished, longest %d tokens, e.g. %s%n",
+                name, samples.size(), failures.size(), maxTokens, samples.getLast().text());
         if (!failures.isEmpty()) fail(String.join("\n", failures));
         assertEquals(2 * (PROMPTS.length + SEEDS.length), samples.size());
     }
@@ -207,7 +220,7 @@ class StructuredOutputApiTest {
         List<String> failures = new ArrayList<>();
         int complete = 0;
         int truncated = 0;
-        for (Sample s : sample(name, format, 256)) {
+        for (Sample s : sample(name, format, 256, 3)) {
             if ("length".equals(s.doneReason())) {
                 truncated++;
                 continue;
@@ -259,6 +272,18 @@ class StructuredOutputApiTest {
                         .body("error", startsWith("invalid JSON schema in format: "))
                         .body("error", containsString(c.getValue()));
             }
+        }
+    }
+
+    @Test
+    void chatThroughTheGgufTemplateIsConstrainedToo() {
+        String format = BOUNDED.get("order");
+        for (int seed : SEEDS) {
+            JsonPath r = given().body(request("chat", format, "An order, please.", 1.0, seed, 1024)
+                            .replace("\"toy\"", "\"plain/q4:small\""))
+                    .post("/api/chat").then().statusCode(200).extract().jsonPath();
+            assertEquals("stop", r.getString("done_reason"));
+            assertEquals(null, problem(format, r.getString("message.content")), r.getString("message.content"));
         }
     }
 
