@@ -116,7 +116,7 @@ class StructuredOutputApiTest {
                    "clock":{"type":"string","format":"time"},
                    "free":{"type":"string","pattern":"^[^a-z\\"]{1,4}x.$"},
                    "quotes":{"type":"string","pattern":"^\\"{1,2}\\\\\\\\(\\t|\\n)$"},
-                   "word":{"type":"string","pattern":"\\w{1,6}@\\d{2}"},
+                   "word":{"type":"string","pattern":"\\\\w{1,6}@\\\\d{2}"},
                    "short":{"type":"string","minLength":2,"maxLength":3},
                    "n":{"type":["integer","number","null"]}},
                  "required":["ip","clock","free","quotes","word","short","n"]}""");
@@ -133,7 +133,7 @@ class StructuredOutputApiTest {
     }
 
     record Sample(String schema, String endpoint, double temperature, int seed, String text, String doneReason,
-                  int evalCount) {}
+                  int evalCount, long evalMillis) {}
 
     static String request(String endpoint, String format, String prompt, double temperature, int seed, int budget) {
         String options = """
@@ -158,7 +158,7 @@ class StructuredOutputApiTest {
                         .post("/api/" + endpoint).then().statusCode(200).extract().jsonPath();
                 String text = endpoint.equals("generate") ? r.getString("response") : r.getString("message.content");
                 out.add(new Sample(name, endpoint, (double) run[1], (int) run[2], text, r.getString("done_reason"),
-                        r.getInt("eval_count")));
+                        r.getInt("eval_count"), r.getLong("eval_duration") / 1_000_000));
             }
         }
         return out;
@@ -220,7 +220,9 @@ class StructuredOutputApiTest {
         List<String> failures = new ArrayList<>();
         int complete = 0;
         int truncated = 0;
+        long slowest = 0;
         for (Sample s : sample(name, format, 256, 3)) {
+            slowest = Math.max(slowest, s.evalMillis());
             if ("length".equals(s.doneReason())) {
                 truncated++;
                 continue;
@@ -230,8 +232,8 @@ class StructuredOutputApiTest {
             String problem = problem(format, s.text());
             if (problem != null) failures.add(s + ": " + problem);
         }
-        System.out.printf("structured output, %s: %d complete (all checked), %d truncated by num_predict 256%n",
-                name, complete, truncated);
+        System.out.printf("structured output, %s: %d complete (all checked), %d truncated by num_predict 256, slowest %d ms%n",
+                name, complete, truncated, slowest);
         if (!failures.isEmpty()) fail(String.join("\n", failures));
     }
 
