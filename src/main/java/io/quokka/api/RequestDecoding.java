@@ -2,6 +2,8 @@ package io.quokka.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.quokka.generation.InvalidRequestException;
+import io.quokka.grammar.InvalidSchemaException;
+import io.quokka.grammar.JsonSchemaGrammar;
 import io.quokka.scheduler.KeepAlive;
 import java.util.List;
 
@@ -23,7 +25,10 @@ final class RequestDecoding {
         throw new InvalidRequestException("Unsupported type: '" + node.getNodeType().toString().toLowerCase() + "'");
     }
 
-    /** {@code format}: null, "json", or a JSON schema object (returned as its JSON text). */
+    /**
+     * {@code format}: null, "json", or a JSON schema object (returned as its JSON text), which must convert to a
+     * grammar: a schema that cannot is a 400 "invalid JSON schema in format: ...".
+     */
     static String format(JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) return null;
         if (node.isTextual()) {
@@ -32,7 +37,14 @@ final class RequestDecoding {
             if (s.equals("json")) return "json";
             throw new InvalidRequestException("invalid format: expected \"json\" or a JSON schema");
         }
-        if (node.isObject()) return node.toString();
+        if (node.isObject()) {
+            try {
+                JsonSchemaGrammar.fromSchema(node); // refused here, before any model loads
+            } catch (InvalidSchemaException e) {
+                throw new InvalidRequestException(JsonSchemaGrammar.INVALID_SCHEMA + ": " + e.getMessage());
+            }
+            return node.toString();
+        }
         throw new InvalidRequestException("invalid format: expected \"json\" or a JSON schema");
     }
 

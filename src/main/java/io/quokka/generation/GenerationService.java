@@ -8,6 +8,8 @@ import io.quokka.engine.KvCacheType;
 import io.quokka.engine.LoadRequest;
 import io.quokka.engine.LoadedModel;
 import io.quokka.engine.TokenListener;
+import io.quokka.grammar.InvalidSchemaException;
+import io.quokka.grammar.JsonSchemaGrammar;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.Lease;
 import io.quokka.scheduler.ModelSpec;
@@ -138,6 +140,7 @@ public final class GenerationService {
                 && (notEmpty(g.template()) || notEmpty(g.system()) || g.context().length > 0)) {
             throw new InvalidRequestException("raw mode does not support template, system, or context");
         }
+        grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
         ResolvedModel model = resolver.resolve(command.model());
         int defaultCtx = settings.defaultContextLength();
         if (model.trainedContext() > 0) defaultCtx = Math.min(defaultCtx, model.trainedContext());
@@ -311,11 +314,13 @@ public final class GenerationService {
         }
     }
 
+    /** The grammar for {@code format} ("json", a JSON schema's text, or null); see {@link JsonSchemaGrammar}. */
     private static String grammarFor(String format) {
-        if (format == null) return null;
-        // A JSON schema is constrained to well-formed JSON for now; schema-exact grammars come with the
-        // structured-output work.
-        return JsonGrammar.OBJECT;
+        try {
+            return JsonSchemaGrammar.forFormat(format);
+        } catch (InvalidSchemaException e) {
+            throw new InvalidRequestException(JsonSchemaGrammar.INVALID_SCHEMA + ": " + e.getMessage());
+        }
     }
 
     private static boolean notEmpty(String s) {
