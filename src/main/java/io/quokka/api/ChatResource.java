@@ -3,7 +3,6 @@ package io.quokka.api;
 import io.quokka.api.ollama.ChatRequest;
 import io.quokka.api.ollama.ChatResponse;
 import io.quokka.api.ollama.Message;
-import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.ChatTurn;
 import io.quokka.generation.GenerationCommand;
@@ -46,16 +45,12 @@ public class ChatResource {
                 !Boolean.FALSE.equals(req.truncate()));
         GenerationService.Prepared prepared = service.prepare(command);
         String model = req.model();
-        if (prepared.noWork()) {
-            if (prepared.keepAlive() != null && prepared.keepAlive().immediate()) {
-                service.unload(prepared);
-                return Response.ok(ChatResponse.doneWithoutWork(model, "unload")).type(GenerationResponder.JSON).build();
-            }
-            try (var run = service.start(prepared, new CancelToken())) {
-                return Response.ok(ChatResponse.doneWithoutWork(model, "load")).type(GenerationResponder.JSON).build();
-            }
-        }
         return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new GenerationResponder.Shape() {
+            @Override
+            public Object noWork(String doneReason) {
+                return ChatResponse.doneWithoutWork(model, doneReason);
+            }
+
             @Override
             public Object chunk(String text) {
                 return ChatResponse.chunk(model, text);

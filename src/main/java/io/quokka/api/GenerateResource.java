@@ -2,7 +2,6 @@ package io.quokka.api;
 
 import io.quokka.api.ollama.GenerateRequest;
 import io.quokka.api.ollama.GenerateResponse;
-import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
@@ -45,17 +44,13 @@ public class GenerateResource {
                 !Boolean.FALSE.equals(req.truncate()));
         GenerationService.Prepared prepared = service.prepare(command);
         String model = req.model();
-        if (prepared.noWork()) {
-            if (prepared.keepAlive() != null && prepared.keepAlive().immediate()) {
-                service.unload(prepared);
-                return Response.ok(GenerateResponse.doneWithoutWork(model, "unload")).type(GenerationResponder.JSON).build();
-            }
-            try (var run = service.start(prepared, new CancelToken())) {
-                return Response.ok(GenerateResponse.doneWithoutWork(model, "load")).type(GenerationResponder.JSON).build();
-            }
-        }
         boolean raw = command.raw();
         return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new GenerationResponder.Shape() {
+            @Override
+            public Object noWork(String doneReason) {
+                return GenerateResponse.doneWithoutWork(model, doneReason);
+            }
+
             @Override
             public Object chunk(String text) {
                 return GenerateResponse.chunk(model, text);

@@ -39,6 +39,9 @@ final class GenerationResponder {
         Object chunk(String text);
 
         Object done(String fullText, Outcome outcome);
+
+        /** The answer to a request with nothing to generate: done_reason "load" or "unload". */
+        Object noWork(String doneReason);
     }
 
     private final GenerationService service;
@@ -51,6 +54,7 @@ final class GenerationResponder {
 
     Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
+        if (prepared.noWork()) return loadOrUnload(prepared, shape);
         CancelToken cancel = new CancelToken();
         ClientWatch watch = ClientWatch.start(http, cancel);
         if (!stream) {
@@ -103,6 +107,18 @@ final class GenerationResponder {
             }
         };
         return Response.ok(body).type(NDJSON).build();
+    }
+
+    /** An empty prompt (or no messages) loads the model; with {@code keep_alive: 0} it unloads it instead. */
+    private Response loadOrUnload(GenerationService.Prepared prepared, Shape shape)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        if (prepared.keepAlive() != null && prepared.keepAlive().immediate()) {
+            service.unload(prepared);
+            return Response.ok(shape.noWork("unload")).type(JSON).build();
+        }
+        try (var run = service.start(prepared, new CancelToken())) {
+            return Response.ok(shape.noWork("load")).type(JSON).build();
+        }
     }
 
     private static GenerationService.Run await(FutureTask<GenerationService.Run> claim, CancelToken cancel)
