@@ -244,4 +244,32 @@ class RunnerParallelTest {
             assertEquals(30, r.result.evalCount());
         }
     }
+
+    /**
+     * Not a timed assertion: prints aggregate tokens/s for two 200-token greedy generations on the numParallel = 1
+     * runner (one after the other, as the server would queue them) and on the numParallel = 2 runner (at once), in
+     * one run, for docs/runner.md.
+     */
+    @Test
+    void aggregateThroughputOneVersusTwoParallel() throws Exception {
+        GenerationRequest a = request("Hello world", TestModels.greedy(), 200);
+        GenerationRequest b = request("the water of the people", TestModels.greedy(), 200);
+        double[] serial = new double[3], batched = new double[3];
+        for (int i = 0; i < 3; i++) {
+            long t = System.nanoTime();
+            var fa = async(single, a, new Run());
+            var fb = async(single, b, new Run());
+            int n = fa.get(60, TimeUnit.SECONDS).result.evalCount() + fb.get(60, TimeUnit.SECONDS).result.evalCount();
+            serial[i] = n / ((System.nanoTime() - t) / 1e9);
+            t = System.nanoTime();
+            fa = async(parallel, a, new Run());
+            fb = async(parallel, b, new Run());
+            n = fa.get(60, TimeUnit.SECONDS).result.evalCount() + fb.get(60, TimeUnit.SECONDS).result.evalCount();
+            batched[i] = n / ((System.nanoTime() - t) / 1e9);
+        }
+        java.util.Arrays.sort(serial);
+        java.util.Arrays.sort(batched);
+        System.out.printf("aggregate tok/s (2 x 200 tokens, medians of 3): numParallel=1 %.0f, numParallel=2 %.0f,"
+                + " ratio %.2f%n", serial[1], batched[1], batched[1] / serial[1]);
+    }
 }
