@@ -3,8 +3,9 @@ package io.quokka.engine;
 import java.util.List;
 
 /**
- * A model resident in its own runner process. Thread-safe: generations from several threads are either run in
- * llama.cpp slots or serialised. {@link #close()} ends the runner, returning all of its memory.
+ * A model resident in its own runner process. Thread-safe: up to {@code numParallel} generations from several
+ * threads run at once as llama.cpp sequences batched together, the rest wait in arrival order; an embedding request
+ * waits until no generation runs. {@link #close()} ends the runner, returning all of its memory.
  */
 public interface LoadedModel extends AutoCloseable {
 

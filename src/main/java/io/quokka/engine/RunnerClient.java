@@ -35,7 +35,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 
 /**
@@ -56,7 +56,12 @@ final class RunnerClient implements LoadedModel {
     private final AutoCloseable channel;
     private final Map<Long, BlockingQueue<Event>> waiting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
-    private final ReentrantLock generationLock = new ReentrantLock(true);
+    /**
+     * Turns on the runner's sequences: a generation holds one permit, an embedding all of them (it uses, and clears,
+     * the whole shared context). Fair, so waiting requests are served in arrival order.
+     */
+    private final Semaphore turns;
+    private final int numParallel;
     /** How long a cancelled generation may take to stop before its runner is ended. */
     static final java.time.Duration CANCEL_GRACE = java.time.Duration.ofSeconds(5);
     private final ArrayDeque<String> logTail = new ArrayDeque<>();
@@ -65,7 +70,9 @@ final class RunnerClient implements LoadedModel {
     private volatile String failure; // non-null once the runner is gone
     private ModelFacts facts;
 
-    private RunnerClient(Process process, DataOutputStream out, AutoCloseable channel) {
+    private RunnerClient(Process process, DataOutputStream out, AutoCloseable channel, int numParallel) {
+        this.numParallel = Math.max(1, numParallel);
+        this.turns = new Semaphore(this.numParallel, true);
         this.process = process;
         this.pid = process.pid();
         this.out = out;
@@ -113,7 +120,7 @@ final class RunnerClient implements LoadedModel {
                 channel = process.getOutputStream();
                 logStream = process.getErrorStream();
             }
-            RunnerClient client = new RunnerClient(process, out, channel);
+            RunnerClient client = new RunnerClient(process, out, channel, request.numParallel());
             client.forwardLog(logStream);
             client.startReader(in);
             client.awaitReady(request, loadTimeout, started);
@@ -388,14 +395,14 @@ final class RunnerClient implements LoadedModel {
             throws EngineException {
         checkAlive();
         try {
-            generationLock.lockInterruptibly(); // one generation at a time per runner, for now
+            turns.acquire(); // up to numParallel generations at once (the runner batches them), FIFO beyond
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
         }
         if (cancel.isCancelled()) {
             // The client left while waiting for its turn: nothing reaches the runner.
-            generationLock.unlock();
+            turns.release();
             return new GenerationResult(DoneReason.CANCELLED, 0, 0, 0, 0, new int[0]);
         }
         long id = ids.incrementAndGet();
@@ -449,7 +456,7 @@ final class RunnerClient implements LoadedModel {
         } finally {
             active.set(false);
             waiting.remove(id);
-            generationLock.unlock();
+            turns.release();
         }
     }
 
@@ -457,7 +464,7 @@ final class RunnerClient implements LoadedModel {
     public EmbeddingResult embed(EmbeddingRequest request, CancelToken cancel) throws EngineException {
         checkAlive();
         try {
-            generationLock.lockInterruptibly(); // in turn with generations: they share the context
+            turns.acquire(numParallel); // alone: embeddings clear the context all generations share
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
@@ -497,7 +504,7 @@ final class RunnerClient implements LoadedModel {
         } finally {
             active.set(false);
             waiting.remove(id);
-            generationLock.unlock();
+            turns.release(numParallel);
         }
     }
 

@@ -31,8 +31,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A runner process: hosts one model for the server that started it, the way Ollama starts its runners from its
  * own binary. Reads {@link Command}s from the channel, answers with {@link Event}s. One thread (with a native-size
- * stack) owns the llama.cpp context and runs generations one at a time; the channel thread answers the cheap
- * vocabulary commands itself and delivers cancellations at once.
+ * stack) owns the llama.cpp context and runs up to {@code n_seq_max} generations at once, batched together
+ * ({@link Batcher}); the channel thread answers the cheap vocabulary commands itself and delivers cancellations at
+ * once.
  *
  * <p>The process ends with {@code _exit} when told to, when the channel closes (the server closed it or died),
  * when its stdin closes, or when the parent process exits: a loaded llama.cpp never lets the JVM exit by itself.
@@ -50,7 +51,7 @@ public final class RunnerMain {
     private final LinkedBlockingQueue<Command> queue = new LinkedBlockingQueue<>(); // Generate or Embed
     private final java.util.concurrent.ConcurrentHashMap<Long, AtomicBoolean> cancels =
             new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile AtomicBoolean running = new AtomicBoolean();
+    private volatile Batcher batcher;
     private DataOutputStream out;
     private RunnerLog log;
 
@@ -102,8 +103,9 @@ public final class RunnerMain {
                 Llama llama = Llama.open(options.library());
                 NativeModel model = NativeModel.load(llama, options, this::abortRequested, log);
                 Embedder embedder = new Embedder(model, LlamaEmbedding.open(options.library()), log);
+                batcher = new Batcher(model, embedder, log, queue, cancels, this::send);
                 loaded.complete(model);
-                serveGenerations(model, embedder);
+                batcher.run();
             } catch (Throwable t) {
                 loaded.completeExceptionally(t);
             }
@@ -165,66 +167,10 @@ public final class RunnerMain {
         }
     }
 
-    /**
-     * The llama thread: one generation (or embedding request) at a time on sequence 0 (slots per sequence come
-     * later).
-     */
-    private void serveGenerations(NativeModel model, Embedder embedder) {
-        Slot slot = new Slot(model, 0, log);
-        while (true) {
-            Command next;
-            try {
-                next = queue.take();
-            } catch (InterruptedException e) {
-                return;
-            }
-            if (next instanceof Command.Embed e) {
-                serveEmbedding(embedder, slot, e);
-                continue;
-            }
-            Command.Generate g = (Command.Generate) next;
-            AtomicBoolean cancel = cancels.get(g.id());
-            running = cancel;
-            try {
-                var result = slot.generate(g.request(), text -> send(new Event.Piece(g.id(), text)), cancel);
-                send(new Event.Done(g.id(), result));
-            } catch (RunnerFailure f) {
-                send(new Event.Failed(g.id(), f.kind, f.getMessage()));
-            } catch (RuntimeException e) {
-                log.info("generation failed: " + e);
-                send(new Event.Failed(g.id(), EngineException.Kind.RUNNER_FAILED, "generation failed: " + e));
-            } finally {
-                running = new AtomicBoolean();
-                cancels.remove(g.id());
-            }
-        }
-    }
-
-    private void serveEmbedding(Embedder embedder, Slot slot, Command.Embed e) {
-        AtomicBoolean cancel = cancels.get(e.id());
-        running = cancel;
-        try {
-            slot.forget(); // the embedder uses (and clears) the same KV cache
-            Embedder.Result r = embedder.embed(e.inputs(), e.truncate(), cancel);
-            if (r == null) {
-                send(new Event.Failed(e.id(), EngineException.Kind.RUNNER_FAILED, "embedding cancelled"));
-            } else {
-                send(new Event.Embeddings(e.id(), r.vectors(), r.promptEvalCount(), r.promptEvalNanos()));
-            }
-        } catch (RunnerFailure f) {
-            send(new Event.Failed(e.id(), f.kind, f.getMessage()));
-        } catch (RuntimeException x) {
-            log.info("embedding failed: " + x);
-            send(new Event.Failed(e.id(), EngineException.Kind.RUNNER_FAILED, "embedding failed: " + x));
-        } finally {
-            running = new AtomicBoolean();
-            cancels.remove(e.id());
-        }
-    }
-
     /** Polled by llama.cpp during graph computation (abort_callback): cancels a long prompt mid-decode. */
     private boolean abortRequested() {
-        return running.get();
+        Batcher b = batcher;
+        return b != null && b.abortRequested();
     }
 
     private void send(Event event) {
