@@ -23,7 +23,8 @@ check('models.list', async () => {
     ids.push(m.id);
     assert.equal(m.object, 'model');
   }
-  assert.deepEqual(ids.sort(), ['broken:latest', 'plain/q4:small', 'toy:latest']);
+  // big:latest: added to the shared test store by HealthApiTest when it ran first.
+  assert.deepEqual(ids.filter((id) => id !== 'big:latest').sort(), ['broken:latest', 'plain/q4:small', 'toy:latest']);
 });
 
 check('models.retrieve', async () => {

@@ -61,7 +61,8 @@ class OpenAiJavaSdkTest {
     void listsAndRetrievesModels() {
         List<Model> models = client.models().list().data();
         assertEquals(List.of("broken:latest", "plain/q4:small", "toy:latest"),
-                models.stream().map(Model::id).sorted().toList());
+                models.stream().map(Model::id).filter(id -> !id.equals("big:latest")).sorted().toList(),
+                "the test store's models (and big:latest, which HealthApiTest may have added)");
         Model plain = models.stream().filter(m -> m.id().equals("plain/q4:small")).findFirst().orElseThrow();
         assertEquals("plain", plain.ownedBy());
         Model toy = client.models().retrieve("toy");
