@@ -6,17 +6,16 @@ import io.quokka.api.ollama.ModelDetails;
 import io.quokka.api.ollama.ProcessModelResponse;
 import io.quokka.api.ollama.ProcessResponse;
 import io.quokka.api.ollama.Timestamps;
+import io.quokka.generation.StoreModelResolver;
 import io.quokka.scheduler.ResidentModel;
 import io.quokka.scheduler.Scheduler;
 import io.quokka.store.ModelConfig;
-import io.quokka.store.OllamaStore;
 import io.quokka.store.StoredModel;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.ZoneId;
-import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -26,22 +25,25 @@ import java.util.List;
 @Path("/api")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
-    private final OllamaStore store;
+    private final StoreModelResolver resolver;
     private final Scheduler scheduler;
 
-    ModelsResource(OllamaStore store, Scheduler scheduler) {
-        this.store = store;
+    ModelsResource(StoreModelResolver resolver, Scheduler scheduler) {
+        this.resolver = resolver;
         this.scheduler = scheduler;
     }
 
     @GET
     @Path("/tags")
     public ListResponse tags() {
-        List<ListModelResponse> models = store.list().stream()
-                .sorted(Comparator.comparing(StoredModel::modifiedAt).reversed())
-                .map(m -> new ListModelResponse(m.name().displayShortest(), m.name().displayShortest(),
-                        Timestamps.format(m.modifiedAt(), ZoneId.systemDefault()), m.size(), m.digest(),
-                        details(m.config(), m.parentModel().orElse(""))))
+        // Aliases are listed under their own name with their target's digest and details, like a copy.
+        List<ListModelResponse> models = resolver.list().stream()
+                .map(l -> {
+                    StoredModel m = l.model();
+                    return new ListModelResponse(l.name(), l.name(),
+                            Timestamps.format(m.modifiedAt(), ZoneId.systemDefault()), m.size(), m.digest(),
+                            details(m.config(), m.parentModel().orElse("")));
+                })
                 .toList();
         return new ListResponse(models);
     }

@@ -11,6 +11,7 @@ import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.ModelUnusableException;
 import io.quokka.generation.Options;
 import io.quokka.generation.OptionsParser;
+import io.quokka.generation.StoreModelResolver;
 import io.quokka.config.QuokkaConfig;
 import io.quokka.engine.KvCacheType;
 import io.quokka.engine.LoadRequest;
@@ -19,9 +20,7 @@ import io.quokka.scheduler.memory.MemoryBudget;
 import io.quokka.scheduler.memory.MemoryEstimate;
 import io.quokka.scheduler.memory.MemoryGuard;
 import io.quokka.gguf.GgufFile;
-import io.quokka.store.InvalidModelNameException;
 import io.quokka.store.ModelName;
-import io.quokka.store.OllamaStore;
 import io.quokka.store.StoreException;
 import io.quokka.store.StoredModel;
 import jakarta.ws.rs.Consumes;
@@ -42,14 +41,15 @@ import java.util.TreeMap;
  */
 @Path("/api/show")
 public class ShowResource {
-    private final OllamaStore store;
+    private final StoreModelResolver resolver;
     private final RequestBodies bodies;
     private final GgufInspector inspector;
     private final QuokkaConfig config;
     private final MemoryGuard guard;
 
-    ShowResource(OllamaStore store, RequestBodies bodies, GgufInspector inspector, QuokkaConfig config, MemoryGuard guard) {
-        this.store = store;
+    ShowResource(StoreModelResolver resolver, RequestBodies bodies, GgufInspector inspector, QuokkaConfig config,
+                 MemoryGuard guard) {
+        this.resolver = resolver;
         this.bodies = bodies;
         this.inspector = inspector;
         this.config = config;
@@ -63,18 +63,12 @@ public class ShowResource {
         ShowRequest req = bodies.decode(body, ShowRequest.class);
         String requested = req.model() != null && !req.model().isEmpty() ? req.model() : req.name();
         if (requested == null || requested.isEmpty()) throw new InvalidRequestException("model is required");
-        ModelName name;
-        try {
-            name = ModelName.parse(requested);
-        } catch (InvalidModelNameException e) {
-            throw new InvalidRequestException(e.getMessage());
-        }
-        StoredModel m = store.find(name).orElseThrow(() -> new ModelNotFoundException(requested));
+        StoredModel m = resolver.find(requested); // an alias shows its target
         boolean verbose = Boolean.TRUE.equals(req.verbose());
         try {
             GgufFile gguf = inspector.inspect(m.modelBlob());
             String template = m.template().orElse(null);
-            return new ShowResponse(String.join("\n", m.license()), modelfile(m, name), parameters(m.params()),
+            return new ShowResponse(String.join("\n", m.license()), modelfile(m, m.name()), parameters(m.params()),
                     template, m.system().orElse(null), ModelsResource.details(m.config(), m.parentModel().orElse("")),
                     modelInfo(gguf, verbose), Capabilities.of(template, gguf),
                     Timestamps.format(m.modifiedAt(), ZoneId.systemDefault()), memory(m, gguf));

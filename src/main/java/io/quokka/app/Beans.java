@@ -25,6 +25,7 @@ import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import io.quarkus.runtime.Startup;
 
 /** Wires the plain-Java domain objects into CDI, from {@link QuokkaConfig}. */
 public class Beans {
@@ -77,10 +78,12 @@ public class Beans {
         return new GgufInspector();
     }
 
+    /** Also the {@link ModelResolver}; started eagerly so alias problems are logged at start-up. */
     @Produces
     @Singleton
-    ModelResolver resolver(OllamaStore store, GgufInspector inspector) {
-        return new StoreModelResolver(store, inspector);
+    @Startup
+    StoreModelResolver resolver(OllamaStore store, GgufInspector inspector, QuokkaConfig config) {
+        return new StoreModelResolver(store, inspector, Aliases.read(config, store));
     }
 
     @Produces

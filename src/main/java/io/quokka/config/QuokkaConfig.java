@@ -63,6 +63,19 @@ public interface QuokkaConfig {
     @WithDefault("-1")
     String preloadKeepAlive();
 
+    /**
+     * A file of model aliases ({@code QUOKKA_ALIASES_FILE}): one {@code alias = model} a line, {@code #} comments.
+     * Relative to the working directory; a missing file means no aliases from a file.
+     */
+    @WithDefault("aliases.txt")
+    Path aliasesFile();
+
+    /**
+     * Model aliases, {@code "alias=model,alias=model"} ({@code QUOKKA_ALIASES}); each wins over the file's alias of
+     * the same name.
+     */
+    Optional<String> aliases();
+
     /** Generate the toy model into an empty store at start-up, so a fresh install answers offline. */
     @WithDefault("true")
     boolean toyDefault();

@@ -6,12 +6,11 @@ import io.quokka.generation.Capabilities;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.GgufInspector;
 import io.quokka.generation.InvalidRequestException;
-import io.quokka.generation.ModelNotFoundException;
+import io.quokka.generation.StoreModelResolver;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.quokka.store.InvalidModelNameException;
 import io.quokka.store.ModelName;
-import io.quokka.store.OllamaStore;
 import io.quokka.store.StoredModel;
 import io.smallrye.common.annotation.RunOnVirtualThread;
 import io.vertx.core.http.HttpServerResponse;
@@ -24,7 +23,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.Comparator;
 import java.util.List;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -37,14 +35,14 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class OpenAiResource {
     private final GenerationService service;
     private final RequestBodies bodies;
-    private final OllamaStore store;
+    private final StoreModelResolver resolver;
     private final GgufInspector inspector;
     private final SseResponder responder;
 
-    OpenAiResource(GenerationService service, RequestBodies bodies, OllamaStore store, GgufInspector inspector) {
+    OpenAiResource(GenerationService service, RequestBodies bodies, StoreModelResolver resolver, GgufInspector inspector) {
         this.service = service;
         this.bodies = bodies;
-        this.store = store;
+        this.resolver = resolver;
         this.inspector = inspector;
         this.responder = new SseResponder(service, bodies.mapper());
     }
@@ -83,10 +81,7 @@ public class OpenAiResource {
     @Path("/models")
     @Produces(MediaType.APPLICATION_JSON)
     public ModelList models() {
-        List<Model> data = store.list().stream()
-                .sorted(Comparator.comparing(StoredModel::modifiedAt).reversed())
-                .map(m -> model(m.name().displayShortest(), m))
-                .toList();
+        List<Model> data = resolver.list().stream().map(l -> model(l.name(), l.model())).toList();
         return new ModelList("list", data);
     }
 
@@ -95,14 +90,7 @@ public class OpenAiResource {
     @Path("/models/{model: .+}")
     @Produces(MediaType.APPLICATION_JSON)
     public Model model(@PathParam("model") String requested) {
-        ModelName name;
-        try {
-            name = ModelName.parse(requested);
-        } catch (InvalidModelNameException e) {
-            throw new InvalidRequestException(e.getMessage());
-        }
-        StoredModel m = store.find(name).orElseThrow(() -> new ModelNotFoundException(requested));
-        return model(requested, m);
+        return model(requested, resolver.find(requested)); // an alias answers under its own name
     }
 
     private static Model model(String id, StoredModel m) {
