@@ -151,20 +151,25 @@ check('embed', async () => {
 });
 
 check('format json', async () => {
-  const r = await ollama.generate({ model: 'toy', prompt: 'Describe the sky as JSON', format: 'json', options: few(40) });
+  const r = await ollama.generate({ model: 'toy', prompt: 'Describe the sky as JSON', format: 'json', options: few(400) });
   const parsed = JSON.parse(r.response);
   assert.equal(typeof parsed, 'object');
-  const c = await ollama.chat({ model: 'toy', messages, format: 'json', options: few(40) });
+  const c = await ollama.chat({ model: 'toy', messages, format: 'json', options: few(400) });
   assert.equal(typeof JSON.parse(c.message.content), 'object');
 });
 
 check('format schema', async () => {
   const schema = {
     type: 'object',
-    properties: { name: { type: 'string' }, age: { type: 'integer' }, tags: { type: 'array', items: { type: 'string' } } },
+    // Bounded strings and arrays: random weights would otherwise write free text until num_predict runs out.
+    properties: {
+      name: { type: 'string', maxLength: 12 },
+      age: { type: 'integer' },
+      tags: { type: 'array', maxItems: 3, items: { type: 'string', maxLength: 8 } },
+    },
     required: ['name', 'age'],
   };
-  const r = await ollama.chat({ model: 'toy', messages, format: schema, options: few(60) });
+  const r = await ollama.chat({ model: 'toy', messages, format: schema, options: few(400) });
   const parsed = JSON.parse(r.message.content);
   assert.equal(typeof parsed, 'object');
   if (schemaExact) {

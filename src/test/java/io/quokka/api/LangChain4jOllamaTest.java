@@ -138,13 +138,16 @@ class LangChain4jOllamaTest {
     @Test
     void jsonAndSchemaResponseFormats() throws Exception {
         var json = OllamaChatModel.builder().baseUrl(baseUrl()).modelName("toy").temperature(0.0).seed(42)
-                .numPredict(40).responseFormat(ResponseFormat.JSON).timeout(TIMEOUT).build();
+                .numPredict(400).responseFormat(ResponseFormat.JSON).timeout(TIMEOUT).build();
         JsonNode parsed = JSON.readTree(json.chat("Describe the sky as JSON"));
         assertTrue(parsed.isObject(), parsed.toString());
 
         JsonSchema schema = JsonSchema.builder().name("Person").rootElement(JsonObjectSchema.builder()
-                .addStringProperty("name").addIntegerProperty("age").required("name", "age").build()).build();
-        ChatResponse r = chat("toy", 60).chat(ChatRequest.builder().messages(UserMessage.from("Who are you?"))
+                .addEnumProperty("name", List.of("Ann", "Bob")).addIntegerProperty("age").required("name", "age")
+                .build()).build();
+        // Random weights pick free-text characters forever; an enum and an integer always finish (the grammar
+        // bounds both), so the answer is complete well within the budget.
+        ChatResponse r = chat("toy", 200).chat(ChatRequest.builder().messages(UserMessage.from("Who are you?"))
                 .responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON).jsonSchema(schema).build())
                 .build());
         JsonNode person = JSON.readTree(r.aiMessage().text());
