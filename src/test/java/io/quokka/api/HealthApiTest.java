@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -27,8 +29,17 @@ import org.junit.jupiter.api.Test;
  * before the model has loaded.
  */
 @QuarkusTest
+@TestProfile(HealthApiTest.DrivenPreload.class)
 @QuarkusTestResource(TestStore.class)
 class HealthApiTest {
+    /** The test drives preloads through {@link TestPreloader} instead of configuring the real one. */
+    public static class DrivenPreload implements QuarkusTestProfile {
+        @Override
+        public java.util.Set<Class<?>> getEnabledAlternatives() {
+            return java.util.Set.of(TestPreloader.class);
+        }
+    }
+
     @TestHTTPResource("/")
     URI base;
 

@@ -5,7 +5,6 @@ import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.PreloadStatus;
-import jakarta.annotation.Priority;
 import jakarta.enterprise.inject.Alternative;
 import jakarta.inject.Singleton;
 import java.util.List;
@@ -17,9 +16,8 @@ import java.util.concurrent.Executors;
  * Stands in for the start-up preloader in the API tests (overriding the default "no preload" bean): a test starts a
  * preload of a model and readiness follows it through PENDING, LOADING and READY or FAILED, on the real engine.
  */
-// Chosen over the real Preloader in tests, which drive preloads themselves.
+// Replaces the real Preloader where a test profile enables it (HealthApiTest drives preloads itself).
 @Alternative
-@Priority(1)
 @Singleton
 public class TestPreloader implements PreloadStatus {
     private final GenerationService service;

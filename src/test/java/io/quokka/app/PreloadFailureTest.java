@@ -36,5 +36,8 @@ class PreloadFailureTest {
         assertEquals(PreloadStatus.State.FAILED, preloader.preload().state());
         assertTrue(preloader.preload().reason().contains("model 'no-such-model' not found"), preloader.preload().reason());
         io.restassured.RestAssured.given().get("/api/tags").then().statusCode(200);
+        // Readiness reports the real preloader's failure and its reason.
+        io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(503)
+                .body(org.hamcrest.Matchers.containsString("no-such-model"));
     }
 }

@@ -38,6 +38,7 @@ class PreloadTest {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (preloader.preload().state() == PreloadStatus.State.LOADING && System.nanoTime() < deadline) Thread.sleep(50);
         assertEquals(PreloadStatus.State.READY, preloader.preload().state(), String.valueOf(preloader.preload()));
+        given().get("/q/health/ready").then().statusCode(200);
         String expires = given().get("/api/ps").then().statusCode(200)
                 .body("models", hasSize(1)).body("models[0].name", equalTo("plain/q4:small"))
                 .extract().jsonPath().getString("models[0].expires_at");
