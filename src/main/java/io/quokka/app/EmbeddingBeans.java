@@ -13,6 +13,6 @@ public class EmbeddingBeans {
     @Produces
     @Singleton
     EmbeddingService embeddingService(ModelResolver resolver, Scheduler scheduler, GenerationService generation) {
-        return new EmbeddingService(resolver, scheduler, generation.settings());
+        return new EmbeddingService(resolver, scheduler, generation);
     }
 }

@@ -4,7 +4,6 @@ import io.quokka.engine.CancelToken;
 import io.quokka.engine.EmbeddingRequest;
 import io.quokka.engine.EmbeddingResult;
 import io.quokka.engine.EngineException;
-import io.quokka.engine.LoadRequest;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.Lease;
 import io.quokka.scheduler.ModelSpec;
@@ -24,12 +23,12 @@ import java.util.Map;
 public final class EmbeddingService {
     private final ModelResolver resolver;
     private final Scheduler scheduler;
-    private final GenerationService.Settings settings;
+    private final GenerationService generation;
 
-    public EmbeddingService(ModelResolver resolver, Scheduler scheduler, GenerationService.Settings settings) {
+    public EmbeddingService(ModelResolver resolver, Scheduler scheduler, GenerationService generation) {
         this.resolver = resolver;
         this.scheduler = scheduler;
-        this.settings = settings;
+        this.generation = generation;
     }
 
     /**
@@ -66,18 +65,10 @@ public final class EmbeddingService {
             throw new InvalidRequestException("model is required");
         }
         ResolvedModel model = resolver.resolve(command.model());
-        int defaultCtx = settings.defaultContextLength();
-        if (model.trainedContext() > 0) defaultCtx = Math.min(defaultCtx, model.trainedContext());
-        Options options = OptionsParser.parse(new OptionsParser.Defaults(defaultCtx, settings.numThreads()),
-                model.params(), command.options());
-        int numCtx = options.numCtx();
-        if (model.trainedContext() > 0 && numCtx > model.trainedContext()) numCtx = model.trainedContext();
-        // The same load request as GenerationService.prepare builds: one runner serves both.
-        LoadRequest load = new LoadRequest(model.modelFile(), numCtx * settings.numParallel(), options.numBatch(),
-                options.numThread(), settings.numParallel(), options.useMmap(), settings.flashAttention(),
-                settings.kvCacheType());
-        KeepAlive keepAlive = command.keepAlive() != null ? command.keepAlive() : settings.defaultKeepAlive();
-        ModelSpec spec = new ModelSpec(model.name(), model.digest(), load, model.description());
+        // The same placement as generation: one runner serves both, and a pinned keep-alive holds for both.
+        GenerationService.Placement placement = generation.place(model, command.options(), command.keepAlive());
+        ModelSpec spec = placement.spec();
+        KeepAlive keepAlive = placement.keepAlive();
         try (Lease lease = scheduler.acquire(spec, keepAlive, cancel)) {
             if (command.inputs().isEmpty()) {
                 return new Embedded(List.of(), 0, lease.loadNanos(), System.nanoTime() - start);

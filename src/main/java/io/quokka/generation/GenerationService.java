@@ -19,6 +19,7 @@ import io.quokka.scheduler.ServerBusyException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -51,11 +52,6 @@ public final class GenerationService {
         this.scheduler = scheduler;
         this.prompts = prompts;
         this.settings = settings;
-    }
-
-    /** The server-wide settings every load is shaped by. */
-    public Settings settings() {
-        return settings;
     }
 
     /** A request resolved against the store, ready to be scheduled. */
@@ -129,6 +125,28 @@ public final class GenerationService {
         }
     }
 
+    /**
+     * How a request for {@code model} is served: its options (Ollama's defaults, the params layer, the request),
+     * the runner it needs and its keep-alive. One rule for generation and embeddings, so both share one runner
+     * and a preloaded model keeps its keep-alive whichever endpoint touches it.
+     */
+    public record Placement(Options options, ModelSpec spec, KeepAlive keepAlive) {}
+
+    public Placement place(ResolvedModel model, Map<String, Object> requestOptions, KeepAlive requested) {
+        int defaultCtx = settings.defaultContextLength();
+        if (model.trainedContext() > 0) defaultCtx = Math.min(defaultCtx, model.trainedContext());
+        Options options = OptionsParser.parse(new OptionsParser.Defaults(defaultCtx, settings.numThreads()),
+                model.params(), requestOptions);
+        int numCtx = options.numCtx();
+        if (model.trainedContext() > 0 && numCtx > model.trainedContext()) numCtx = model.trainedContext();
+        LoadRequest load = new LoadRequest(model.modelFile(), numCtx * settings.numParallel(), options.numBatch(),
+                options.numThread(), settings.numParallel(), options.useMmap(), settings.flashAttention(),
+                settings.kvCacheType());
+        KeepAlive keepAlive = requested != null ? requested
+                : pinned.getOrDefault(model.name(), settings.defaultKeepAlive());
+        return new Placement(options, new ModelSpec(model.name(), model.digest(), load, model.description()), keepAlive);
+    }
+
     /** Validates and resolves; throws {@link InvalidRequestException} or {@link ModelNotFoundException}. */
     public Prepared prepare(GenerationCommand command) {
         long start = System.nanoTime();
@@ -142,18 +160,10 @@ public final class GenerationService {
         }
         grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
         ResolvedModel model = resolver.resolve(command.model());
-        int defaultCtx = settings.defaultContextLength();
-        if (model.trainedContext() > 0) defaultCtx = Math.min(defaultCtx, model.trainedContext());
-        Options options = OptionsParser.parse(new OptionsParser.Defaults(defaultCtx, settings.numThreads()),
-                model.params(), command.options());
-        int numCtx = options.numCtx();
-        if (model.trainedContext() > 0 && numCtx > model.trainedContext()) numCtx = model.trainedContext();
-        LoadRequest load = new LoadRequest(model.modelFile(), numCtx * settings.numParallel(), options.numBatch(),
-                options.numThread(), settings.numParallel(), options.useMmap(), settings.flashAttention(),
-                settings.kvCacheType());
-        KeepAlive keepAlive = command.keepAlive() != null ? command.keepAlive()
-                : pinned.getOrDefault(model.name(), settings.defaultKeepAlive());
-        ModelSpec spec = new ModelSpec(model.name(), model.digest(), load, model.description());
+        Placement placement = place(model, command.options(), command.keepAlive());
+        Options options = placement.options();
+        ModelSpec spec = placement.spec();
+        KeepAlive keepAlive = placement.keepAlive();
         return new Prepared(command, model, options, spec, keepAlive, start);
     }
 

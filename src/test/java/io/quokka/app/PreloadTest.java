@@ -48,6 +48,11 @@ class PreloadTest {
                 .post("/api/generate").then().statusCode(200);
         expires = given().get("/api/ps").then().extract().jsonPath().getString("models[0].expires_at");
         assertTrue(OffsetDateTime.parse(expires).isAfter(OffsetDateTime.now().plusYears(100)), expires);
+        // Nor does an embedding request: generation and embeddings place a model by one rule.
+        given().body("{\"model\":\"plain/q4:small\",\"input\":\"hi\"}").post("/api/embed").then().statusCode(200);
+        given().get("/api/ps").then().body("models", hasSize(1));
+        expires = given().get("/api/ps").then().extract().jsonPath().getString("models[0].expires_at");
+        assertTrue(OffsetDateTime.parse(expires).isAfter(OffsetDateTime.now().plusYears(100)), expires);
     }
 
     @Test
