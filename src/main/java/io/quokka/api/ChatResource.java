@@ -7,6 +7,7 @@ import io.quokka.engine.EngineException;
 import io.quokka.generation.ChatTurn;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.GgufInspector;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.Outcome;
 import io.quokka.scheduler.RequestCancelledException;
@@ -27,9 +28,11 @@ public class ChatResource {
     private final GenerationService service;
     private final GenerationResponder responder;
     private final RequestBodies bodies;
+    private final GgufInspector inspector;
 
-    ChatResource(GenerationService service, RequestBodies bodies) {
+    ChatResource(GenerationService service, RequestBodies bodies, GgufInspector inspector) {
         this.bodies = bodies;
+        this.inspector = inspector;
         this.service = service;
         this.responder = new GenerationResponder(service, bodies.mapper());
     }
@@ -44,6 +47,9 @@ public class ChatResource {
                 RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options(),
                 !Boolean.FALSE.equals(req.truncate()));
         GenerationService.Prepared prepared = service.prepare(command);
+        boolean images = req.messages() != null && req.messages().stream()
+                .anyMatch(m -> m != null && m.images() != null && !m.images().isEmpty());
+        if (images) MediaSupport.refuse(prepared, inspector);
         String model = req.model();
         return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new GenerationResponder.Shape() {
             @Override

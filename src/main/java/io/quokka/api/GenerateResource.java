@@ -5,6 +5,7 @@ import io.quokka.api.ollama.GenerateResponse;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.GgufInspector;
 import io.quokka.generation.Outcome;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
@@ -25,9 +26,11 @@ public class GenerateResource {
     private final GenerationService service;
     private final GenerationResponder responder;
     private final RequestBodies bodies;
+    private final GgufInspector inspector;
 
-    GenerateResource(GenerationService service, RequestBodies bodies) {
+    GenerateResource(GenerationService service, RequestBodies bodies, GgufInspector inspector) {
         this.bodies = bodies;
+        this.inspector = inspector;
         this.service = service;
         this.responder = new GenerationResponder(service, bodies.mapper());
     }
@@ -43,6 +46,7 @@ public class GenerateResource {
                 RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options(),
                 !Boolean.FALSE.equals(req.truncate()));
         GenerationService.Prepared prepared = service.prepare(command);
+        if (req.images() != null && !req.images().isEmpty()) MediaSupport.refuse(prepared, inspector);
         String model = req.model();
         boolean raw = command.raw();
         return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new GenerationResponder.Shape() {

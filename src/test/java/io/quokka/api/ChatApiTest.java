@@ -117,5 +117,8 @@ class ChatApiTest {
         given().body("{\"model\":\"toy\",\"messages\":[{\"role\":\"user\",\"content\":5}]}").post("/api/chat").then()
                 .statusCode(400);
         given().post("/api/chat").then().statusCode(400).body("error", equalTo("missing request body"));
+        given().body("{\"model\":\"toy\",\"messages\":[{\"role\":\"user\",\"content\":\"what?\",\"images\":[\"aGVsbG8=\"]}]}")
+                .post("/api/chat").then().statusCode(400)
+                .body("error", equalTo("registry.ollama.ai/library/toy:latest does not support vision"));
     }
 }

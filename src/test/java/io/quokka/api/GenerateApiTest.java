@@ -197,6 +197,10 @@ class GenerateApiTest {
                 .statusCode(400).body("error", containsString("duration"));
         given().body("{\"model\":\"toy\",\"prompt\":\"hi\",\"format\":\"yaml\"}").post("/api/generate").then()
                 .statusCode(400);
+        // Images need a vision model: Ollama's capability error.
+        given().body("{\"model\":\"toy\",\"prompt\":\"what is this?\",\"images\":[\"aGVsbG8=\"]}")
+                .post("/api/generate").then().statusCode(400)
+                .body("error", equalTo("registry.ollama.ai/library/toy:latest does not support vision"));
         // A malformed GGUF never reaches llama.cpp.
         given().body("{\"model\":\"broken\",\"prompt\":\"hi\"}").post("/api/generate").then().statusCode(500)
                 .body("error", containsString("GGUF"));

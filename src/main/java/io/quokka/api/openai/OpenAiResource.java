@@ -1,8 +1,9 @@
 package io.quokka.api.openai;
 
+import io.quokka.api.MediaSupport;
+
 import io.quokka.api.RequestBodies;
 import io.quokka.engine.EngineException;
-import io.quokka.generation.Capabilities;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.GgufInspector;
 import io.quokka.generation.InvalidRequestException;
@@ -103,21 +104,8 @@ public class OpenAiResource {
         return new Model(id, "model", m.modifiedAt().getEpochSecond(), owner);
     }
 
-    /**
-     * Image and audio parts need a model that can see them: Ollama's capability error otherwise. No engine
-     * path takes images yet, so a vision model is refused too, rather than answering without its images.
-     */
     private void refuseMedia(GenerationService.Prepared prepared) {
-        var resolved = prepared.model();
-        boolean vision = Capabilities.of(resolved.template(), inspector.inspect(resolved.modelFile())).contains("vision");
-        String name;
-        try {
-            name = ModelName.parse(resolved.name()).displayLong();
-        } catch (InvalidModelNameException e) {
-            name = resolved.name();
-        }
-        if (!vision) throw new InvalidRequestException(name + " does not support vision");
-        throw new InvalidRequestException("image input is not supported by Quokka yet");
+        MediaSupport.refuse(prepared, inspector);
     }
 
     @ServerExceptionMapper
