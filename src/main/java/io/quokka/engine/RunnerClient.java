@@ -412,16 +412,7 @@ final class RunnerClient implements LoadedModel {
         try {
             checkAlive();
             send(new Command.Generate(id, request));
-            cancel.onCancel(() -> {
-                if (active.get()) {
-                    try {
-                        send(new Command.Cancel(id));
-                    } catch (EngineException ignored) {
-                        // the runner is gone; the generation fails anyway
-                    }
-                    endIfStillBusy(active);
-                }
-            });
+            stopOnCancel(id, cancel, active);
             RuntimeException listenerFailure = null;
             while (true) {
                 Event event = queue.take();
@@ -447,11 +438,7 @@ final class RunnerClient implements LoadedModel {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            try {
-                send(new Command.Cancel(id));
-            } catch (EngineException ignored) {
-                // gone anyway
-            }
+            cancelQuietly(id);
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
         } finally {
             active.set(false);
@@ -476,15 +463,7 @@ final class RunnerClient implements LoadedModel {
         try {
             checkAlive();
             send(new Command.Embed(id, request.inputs(), request.truncate()));
-            cancel.onCancel(() -> {
-                if (active.get()) {
-                    try {
-                        send(new Command.Cancel(id));
-                    } catch (EngineException ignored) {
-                        // the runner is gone; the request fails anyway
-                    }
-                }
-            });
+            stopOnCancel(id, cancel, active);
             Event event = queue.take();
             return switch (event) {
                 case Event.Embeddings e -> new EmbeddingResult(java.util.Arrays.asList(e.vectors()),
@@ -495,16 +474,34 @@ final class RunnerClient implements LoadedModel {
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            try {
-                send(new Command.Cancel(id));
-            } catch (EngineException ignored) {
-                // gone anyway
-            }
+            cancelQuietly(id);
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
         } finally {
             active.set(false);
             waiting.remove(id);
             turns.release(numParallel);
+        }
+    }
+
+    /**
+     * While request {@code id} is active, a cancel asks the runner to stop it, and ends the runner if it does not
+     * (generations and embeddings alike).
+     */
+    private void stopOnCancel(long id, CancelToken cancel, AtomicBoolean active) {
+        cancel.onCancel(() -> {
+            if (active.get()) {
+                cancelQuietly(id);
+                endIfStillBusy(active);
+            }
+        });
+    }
+
+    /** Asks the runner to stop request {@code id}; if the runner is gone, the request fails anyway. */
+    private void cancelQuietly(long id) {
+        try {
+            send(new Command.Cancel(id));
+        } catch (EngineException ignored) {
+            // the runner is gone
         }
     }
 
