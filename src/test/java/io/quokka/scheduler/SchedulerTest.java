@@ -294,12 +294,11 @@ class SchedulerTest {
     void aResidentModelIsServedWhileAnotherLoads() throws Exception {
         try (Scheduler two = places(engine, 2)) {
             two.acquire(spec("a", 2048), keep(10_000), new CancelToken()).close();
-            engine.loadMillis = 500;
+            engine.loadMillis = 1_000;
             CompletableFuture<Lease> b = async(two, spec("b", 2048), keep(10_000));
             Thread.sleep(100);
-            long start = System.nanoTime();
             two.acquire(spec("a", 2048), keep(10_000), new CancelToken()).close();
-            assertTrue(System.nanoTime() - start < 300_000_000L, "a must not wait for b's load");
+            assertTrue(!b.isDone(), "a must not wait for b's load");
             assertEquals("b", two.stats().loading());
             b.get(5, TimeUnit.SECONDS).close();
         }
