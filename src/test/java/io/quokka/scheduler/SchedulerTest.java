@@ -202,7 +202,7 @@ class SchedulerTest {
     // OLLAMA_MAX_LOADED_MODELS > 1
 
     static Scheduler places(FakeEngine engine, int maxLoaded) {
-        return new Scheduler(engine, 16, maxLoaded, LoadPlanner.NONE);
+        return new Scheduler(engine, 64, maxLoaded, LoadPlanner.NONE);
     }
 
     static CompletableFuture<Lease> async(Scheduler scheduler, ModelSpec spec, KeepAlive keepAlive) {
@@ -326,6 +326,73 @@ class SchedulerTest {
         assertEquals(List.of("b"), two.resident().stream().map(r -> r.spec().name()).toList());
         two.close();
         assertEquals(List.of("load a", "load b", "unload a", "unload b"), engine.events);
+    }
+
+    @Test
+    void otherLoadOptionsReloadOnlyThatModel() throws Exception {
+        try (Scheduler two = places(engine, 2)) {
+            two.acquire(spec("a", 2048), keep(10_000), new CancelToken()).close();
+            two.acquire(spec("b", 2048), keep(10_000), new CancelToken()).close();
+            two.acquire(spec("a", 4096), keep(10_000), new CancelToken()).close();
+            two.acquire(spec("b", 2048), keep(10_000), new CancelToken()).close();
+            assertEquals(List.of("load a", "load b", "unload a", "load a"), engine.events);
+        }
+    }
+
+    @Test
+    void aCancelledWaiterReleasesTheModelItWasWaitingFor() throws Exception {
+        try (Scheduler two = places(engine, 2)) {
+            Lease a = two.acquire(spec("a", 2048), keep(60_000), new CancelToken());
+            Lease b = two.acquire(spec("b", 2048), keep(1_000), new CancelToken());
+            CancelToken cancel = new CancelToken();
+            CompletableFuture<Void> c = CompletableFuture.runAsync(() -> {
+                try {
+                    two.acquire(spec("c", 2048), keep(60_000), cancel).close();
+                } catch (RequestCancelledException expected) {
+                    // the point of the test
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }, THREADS);
+            Thread.sleep(100);
+            cancel.cancel();
+            c.get(2, TimeUnit.SECONDS);
+            // b is no longer held for c: a new request for it goes straight through
+            two.acquire(spec("b", 2048), keep(1_000), new CancelToken()).close();
+            a.close();
+            b.close();
+            assertEquals(List.of("load a", "load b"), engine.events);
+        }
+    }
+
+    @Test
+    void manyClientsOnThreeModelsWithTwoPlacesAreAllServedByTheRightModel() throws Exception {
+        engine.loadMillis = 5;
+        try (Scheduler two = places(engine, 2)) {
+            List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                int client = i;
+                all.add(CompletableFuture.runAsync(() -> {
+                    java.util.Random random = new java.util.Random(client);
+                    for (int k = 0; k < 5; k++) {
+                        String model = List.of("a", "b", "c").get(random.nextInt(3));
+                        try (Lease l = two.acquire(spec(model, 2048), keep(10_000), new CancelToken())) {
+                            assertEquals(model, ((FakeEngine.FakeModel) l.model()).name);
+                            assertTrue(l.model().isAlive());
+                            Thread.sleep(random.nextInt(5));
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }, THREADS));
+            }
+            for (CompletableFuture<Void> f : all) f.get(30, TimeUnit.SECONDS);
+            int loaded = 0;
+            for (String event : engine.events) {
+                loaded += event.startsWith("load ") ? 1 : -1;
+                assertTrue(loaded <= 2, "never more than two resident: " + engine.events);
+            }
+        }
     }
 
     @Test
