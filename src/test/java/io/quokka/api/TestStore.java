@@ -23,7 +23,8 @@ import java.util.stream.Stream;
  *   <li>{@code toy} — the toy model as {@code quokka toy} installs it (Ollama ChatML template layer, params);</li>
  *   <li>{@code plain/q4:small} — Q4_0, another shape, no template layer: chat goes through the GGUF ChatML
  *       template in llama.cpp; a system layer;</li>
- *   <li>{@code broken} — a manifest whose model blob is not a valid GGUF file.</li>
+ *   <li>{@code broken} — a manifest whose model blob is not a valid GGUF file;</li>
+ *   <li>the {@link UnseenModels}: shapes, vocabularies and templates unlike the toy's, as a pull lays them out.</li>
  * </ul>
  */
 public class TestStore implements QuarkusTestResourceLifecycleManager {
@@ -48,6 +49,7 @@ public class TestStore implements QuarkusTestResourceLifecycleManager {
             writer.create(ModelName.parse("broken"), junk, Optional.empty(), Optional.empty(), Map.of(),
                     ModelConfig.gguf("llama", "1B", "Q4_0"));
             Files.delete(junk);
+            UnseenModels.install(root);
             return Map.of("quokka.models", root.toString(), "quokka.toy-default", "false",
                     "quokka.keep-alive", "5m");
         } catch (IOException e) {
