@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 
 /**
  * Models unlike our default toy, laid out as {@code ollama pull} writes them (layers in Ollama's order, the config
- * blob with {@code rootfs}), for {@link UnseenModelsApiTest}; installed into {@link TestStore}'s store:
+ * blob with {@code rootfs}), for {@link UnseenModelsApiTest}; installed by {@link UnseenStore}:
  * <ul>
  *   <li>{@code qwen2.5:toy} — qwen2 architecture (q/k/v biases), byte-level BPE ("qwen2" pre), tied embeddings,
  *       Q4_0 with a Q8_0 token embedding, odd vocabulary (1001); Ollama's ChatML template, system, params, license;</li>
