@@ -4,7 +4,9 @@
 For each configuration, alternating, RUNS times: launch the server on a free loopback port with an empty private
 store (no model, no preload, no toy), poll GET / every 2 ms until the first 200 (time from process launch), let it
 idle IDLE seconds, read its resident set (VmRSS of the server process; no runner exists without a model), stop
-it. Prints every run and the medians. Not a test: figures depend on the machine and its load.
+it. Also reports the CPU time (user + system) the server used until that first answer: on a busy machine wall
+time mostly measures the wait for a core, CPU time much less so. Prints every run and the medians. Not a test:
+figures depend on the machine and its load.
 """
 import os, socket, statistics, subprocess, sys, tempfile, time, shutil
 
@@ -34,6 +36,11 @@ def rss_kib(pid):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
 
+def cpu_ms(pid):
+    # utime + stime of the server process and its reaped children (fields 14-17 of /proc/pid/stat), in ms
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in fields[11:15]) * 1000 / os.sysconf("SC_CLK_TCK")
+
 def one(opts):
     work = tempfile.mkdtemp(prefix="quokka-bench-")
     port = free_port()
@@ -52,9 +59,10 @@ def one(opts):
                 raise SystemExit("no answer within 60 s")
             time.sleep(0.002)
         first = (time.monotonic() - start) * 1000
+        cpu = cpu_ms(p.pid)
         time.sleep(idle)
         rss = rss_kib(p.pid) / 1024
-        return first, rss
+        return first, rss, cpu
     finally:
         p.terminate()
         try:
@@ -66,14 +74,15 @@ def one(opts):
 results = {name: [] for name, _ in configs}
 for i in range(runs):
     for name, opts in configs:
-        first, rss = one(opts)
-        results[name].append((first, rss))
-        print(f"run {i + 1} {name:9} first GET / {first:7.0f} ms   idle RSS {rss:6.1f} MB", flush=True)
+        first, rss, cpu = one(opts)
+        results[name].append((first, rss, cpu))
+        print(f"run {i + 1} {name:9} first GET / {first:7.0f} ms (CPU {cpu:6.0f} ms)   idle RSS {rss:6.1f} MB", flush=True)
 
 print(f"\nmedians of {runs} (idle {idle:g} s), java {os.popen('java -version 2>&1').readline().strip()}, "
       f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-print(f"{'':9}  {'first GET /':>12}  {'idle RSS':>9}")
+print(f"{'':9}  {'first GET /':>12}  {'CPU until then':>14}  {'idle RSS':>9}")
 for name, _ in configs:
     r = results[name]
-    print(f"{name:9}  {statistics.median(x[0] for x in r):9.0f} ms  {statistics.median(x[1] for x in r):6.1f} MB")
+    print(f"{name:9}  {statistics.median(x[0] for x in r):9.0f} ms  {statistics.median(x[2] for x in r):11.0f} ms"
+          f"  {statistics.median(x[1] for x in r):6.1f} MB")
 print("lean flags:", " ".join(lean))
