@@ -81,6 +81,51 @@ class ForeignMetadataTest {
         }
     }
 
+    /**
+     * Method-handle lookups and {@code Class.forName} with a computed name are reflection in a native image: every one
+     * in the sources ({@code findStatic/findVirtual(X.class, "m"}, {@code Class.forName(X.class.getName()}) must be
+     * registered, and every registration must resolve.
+     */
+    @Test
+    void reflectiveLookupsAreRegistered() throws Exception {
+        JsonNode reflection = new ObjectMapper().readTree(METADATA.toFile()).path("reflection");
+        java.util.Set<String> registered = new TreeSet<>();
+        for (JsonNode entry : reflection) {
+            Class<?> type = Class.forName(entry.path("type").asText());
+            registered.add(type.getSimpleName());
+            for (JsonNode m : entry.path("methods")) {
+                List<Class<?>> params = new ArrayList<>();
+                for (JsonNode p : m.path("parameterTypes")) params.add(classOf(p.asText()));
+                type.getDeclaredMethod(m.path("name").asText(), params.toArray(Class<?>[]::new)); // throws if absent
+                registered.add(type.getSimpleName() + "." + m.path("name").asText());
+            }
+        }
+        java.util.regex.Pattern lookup = java.util.regex.Pattern.compile("find(?:Static|Virtual)\\((\\w+)\\.class, \"(\\w+)\"");
+        java.util.regex.Pattern forName = java.util.regex.Pattern.compile("Class\\.forName\\((\\w+)\\.class\\.getName\\(\\)");
+        List<String> missing = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(Paths.get("src", "main", "java"))) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".java")).toList()) {
+                String text = read(f);
+                var m = lookup.matcher(text);
+                while (m.find()) if (!registered.contains(m.group(1) + "." + m.group(2))) missing.add(m.group(1) + "." + m.group(2));
+                var c = forName.matcher(text);
+                while (c.find()) if (!registered.contains(c.group(1))) missing.add(c.group(1));
+            }
+        }
+        assertEquals(List.of(), missing, "register these in the \"reflection\" section of " + METADATA);
+        assertTrue(registered.contains("Llama.onLog") && registered.contains("BooleanSupplier.getAsBoolean"), registered.toString());
+    }
+
+    private static Class<?> classOf(String name) throws ClassNotFoundException {
+        return switch (name) {
+            case "int" -> int.class;
+            case "long" -> long.class;
+            case "boolean" -> boolean.class;
+            case "float" -> float.class;
+            default -> Class.forName(name);
+        };
+    }
+
     @Test
     void buildArgumentsEnableNativeAccessAndRunTimeInitOfTheBindings() throws IOException {
         String args = Files.readString(PROPERTIES);
