@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 
 /**
  * Models unlike our default toy, laid out as {@code ollama pull} writes them (layers in Ollama's order, the config
- * blob with {@code rootfs}), for {@link UnseenModelsApiTest}; installed by {@link UnseenStore}:
+ * blob with {@code rootfs}), installed into the test store by {@link UnseenModelsApiTest} for its run:
  * <ul>
  *   <li>{@code qwen2.5:toy} — qwen2 architecture (q/k/v biases), byte-level BPE ("qwen2" pre), tied embeddings,
  *       Q4_0 with a Q8_0 token embedding, odd vocabulary (1001); Ollama's ChatML template, system, params, license;</li>
@@ -60,6 +60,9 @@ final class UnseenModels {
             .withChatTemplate(null).withWeightType(TensorType.F16).withSeed(15);
     static final ToyModelSpec KANGAROO = ToyModelSpec.tiny().withName("kangaroo-toy").withBpeVocab("qwen2")
             .withFavouredSplitCharacter(true).withSeed(16);
+
+    static final java.util.List<String> NAMES = java.util.List.of("qwen2.5:toy", "llama3.2:toy", "smollm:toy",
+            "gemma2:toy", "phi3:toy", "mistral:toy", "bare:toy", "llava:toy", "kangaroo:toy");
 
     static final String LICENSE = "Apache License\nVersion 2.0, January 2004";
 

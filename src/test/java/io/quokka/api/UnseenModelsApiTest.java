@@ -25,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * qwen2, SmolLM's heads, library templates, no template at all, a projector layer, characters split across tokens.
  */
 @QuarkusTest
-@QuarkusTestResource(UnseenStore.class)
+@QuarkusTestResource(TestStore.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // one model's tests together: fewer loads
 class UnseenModelsApiTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -47,6 +50,36 @@ class UnseenModelsApiTest {
 
     @TestHTTPResource("/")
     URI base;
+
+    /**
+     * Into the shared test store for this class only: other classes list its models exactly (a store of our own
+     * would be a second global test resource, or a Quarkus restart).
+     */
+    @BeforeAll
+    static void install() throws Exception {
+        UnseenModels.install(TestStore.root);
+    }
+
+    private static volatile URI server;
+
+    @BeforeEach
+    void rememberServer() {
+        server = base;
+    }
+
+    @AfterAll
+    static void remove() throws Exception {
+        try {
+            for (String name : UnseenModels.NAMES) { // unloaded, so later classes see no resident model of ours
+                HTTP.send(HttpRequest.newBuilder(server.resolve("api/generate")).POST(HttpRequest.BodyPublishers
+                        .ofString("{\"model\":\"" + name + "\",\"keep_alive\":0}")).build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
+        } finally {
+            var writer = new io.quokka.store.StoreWriter(TestStore.root, true);
+            for (String name : UnseenModels.NAMES) writer.delete(io.quokka.store.ModelName.parse(name));
+        }
+    }
 
     static String chat(String model, boolean stream, int numPredict) {
         return """
@@ -188,7 +221,7 @@ class UnseenModelsApiTest {
         Map<String, Object> entry = tags.getMap("models.find { it.name == '" + model + "' }");
         assertTrue(entry != null, model + " is listed");
         var name = io.quokka.store.ModelName.parse(model);
-        byte[] manifest = Files.readAllBytes(name.manifestPath(UnseenStore.root));
+        byte[] manifest = Files.readAllBytes(name.manifestPath(TestStore.root));
         assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(manifest)), entry.get("digest"));
         var m = NdjsonClient.JSON.readTree(manifest);
         long size = m.get("config").get("size").asLong();
