@@ -1,5 +1,7 @@
 package io.quokka.api;
 
+import io.quokka.fallback.upstream.UpstreamException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -56,6 +58,12 @@ public class ErrorMapper {
     public Response insufficientMemory(InsufficientMemoryException e) {
         LOG.warnf("load refused: %s", e.getMessage());
         return error(500, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response upstream(UpstreamException e) {
+        LOG.warnf("upstream failure: %s", e.getMessage());
+        return error(e.status(), e.getMessage());
     }
 
     @ServerExceptionMapper

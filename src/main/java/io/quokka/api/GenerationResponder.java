@@ -55,19 +55,22 @@ final class GenerationResponder {
     Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
         if (prepared.noWork()) return loadOrUnload(prepared, shape);
+        prepared = FallbackHeaders.routed(prepared);
+        GenerationService.Prepared routed = prepared;
         CancelToken cancel = new CancelToken();
         ClientWatch watch = ClientWatch.start(http, cancel);
         if (!stream) {
             try (watch; GenerationService.Run run = service.start(prepared, cancel)) {
                 StringBuilder text = new StringBuilder();
                 Outcome outcome = run.generate(text::append);
-                return Response.ok(shape.done(text.toString(), outcome)).type(JSON).build();
+                Object done = FallbackHeaders.answeredBy(mapper, shape.done(text.toString(), outcome), run.fallback());
+                return FallbackHeaders.tell(Response.ok(done), run.fallback()).type(JSON).build();
             }
         }
         // Claim the model on a virtual thread. A fast claim (or a fast failure, which keeps its status code) is
         // settled before the response starts; a slow one (a load, a queue) gets its headers at once, through an
         // empty chunk, so the client does not time out, and a failure from then on is the stream's last line.
-        FutureTask<GenerationService.Run> claim = new FutureTask<>(() -> service.start(prepared, cancel));
+        FutureTask<GenerationService.Run> claim = new FutureTask<>(() -> service.start(routed, cancel));
         Thread.ofVirtual().name("claim").start(claim);
         boolean settled;
         try {
@@ -90,8 +93,10 @@ final class GenerationResponder {
             try (watch) {
                 if (waited) writeLine(out, shape.chunk(""));
                 run = await(claim, cancel);
-                Outcome outcome = run.generate(piece -> writeLine(out, shape.chunk(piece)));
-                writeLine(out, shape.done("", outcome));
+                GenerationService.Run answering = run;
+                Outcome outcome = run.generate(piece -> writeLine(out,
+                        FallbackHeaders.answeredBy(mapper, shape.chunk(piece), answering.fallback())));
+                writeLine(out, FallbackHeaders.answeredBy(mapper, shape.done("", outcome), run.fallback()));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
@@ -106,7 +111,9 @@ final class GenerationResponder {
                 if (run != null) run.close();
             }
         };
-        return Response.ok(body).type(NDJSON).build();
+        // A fallback decided before the answer starts is in its headers; a later one only in the lines' model.
+        return FallbackHeaders.tell(Response.ok(body), settled ? claim.resultNow().fallback() : null).type(NDJSON)
+                .build();
     }
 
     /** An empty prompt (or no messages) loads the model; with {@code keep_alive: 0} it unloads it instead. */

@@ -1,5 +1,10 @@
 package io.quokka.app;
 
+import io.quokka.fallback.FallbackRouter;
+import io.quokka.fallback.upstream.UpstreamClient;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import io.quokka.config.QuokkaConfig;
 import io.quokka.engine.Engine;
 import io.quokka.engine.RunnerEngine;
@@ -96,6 +101,10 @@ public class Beans {
                 KeepAlive.fromEnvironment(config.keepAlive()));
         var service = new GenerationService(resolver, scheduler, new PromptBuilder(), settings);
         observers.forEach(service::addObserver); // metrics and the access log (io.quokka.metrics)
+        // Fallback chains (io.quokka.fallback); an upstream's API key is looked up by its variable's name when used.
+        Config keys = ConfigProvider.getConfig();
+        service.useFallbacks(new FallbackRouter(Fallbacks.read(config), service,
+                new UpstreamClient(name -> keys.getOptionalValue(name, String.class))));
         return service;
     }
 }
