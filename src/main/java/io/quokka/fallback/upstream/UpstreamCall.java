@@ -39,11 +39,14 @@ public final class UpstreamCall implements AutoCloseable {
     private final Protocol protocol;
     private final ObjectMapper json;
     private final CancelToken cancel;
+    /** The API key, only to blank it out of what the upstream says (some echo a bad key in their error). */
+    private final String secret;
     private final Lines lines = new Lines();
     private CompletableFuture<HttpResponse<Void>> exchange;
     private volatile boolean finished;
 
-    private UpstreamCall(Upstream upstream, Protocol protocol, ObjectMapper json, CancelToken cancel) {
+    private UpstreamCall(Upstream upstream, Protocol protocol, ObjectMapper json, CancelToken cancel, String secret) {
+        this.secret = secret;
         this.upstream = upstream;
         this.protocol = protocol;
         this.json = json;
@@ -51,8 +54,8 @@ public final class UpstreamCall implements AutoCloseable {
     }
 
     static UpstreamCall open(HttpClient http, HttpRequest request, Upstream upstream, Protocol protocol,
-                             ObjectMapper json, CancelToken cancel) {
-        UpstreamCall call = new UpstreamCall(upstream, protocol, json, cancel);
+                             ObjectMapper json, CancelToken cancel, String secret) {
+        UpstreamCall call = new UpstreamCall(upstream, protocol, json, cancel, secret);
         CompletableFuture<HttpResponse.ResponseInfo> started = new CompletableFuture<>();
         call.exchange = http.sendAsync(request, info -> {
             started.complete(info);
@@ -70,7 +73,8 @@ public final class UpstreamCall implements AutoCloseable {
             String body = call.errorBody();
             call.abandon();
             throw new UpstreamException(status == 401 || status == 403 ? 502 : status,
-                    "upstream " + upstream.describe() + " answered " + status + ": " + Protocol.errorMessage(body, json));
+                    "upstream " + upstream.describe() + " answered " + status + ": "
+                            + call.redact(Protocol.errorMessage(body, json)));
         }
         return call;
     }
@@ -150,11 +154,14 @@ public final class UpstreamCall implements AutoCloseable {
                 if (item instanceof Throwable t) throw unreachable(t);
                 try {
                     protocol.line((String) item, timed, tally, json);
-                } catch (UpstreamException | UncheckedIOException e) {
+                } catch (UpstreamException e) {
+                    throw new UpstreamException(e.status(), "upstream " + upstream.describe() + ": "
+                            + redact(e.getMessage()));
+                } catch (UncheckedIOException e) {
                     throw e;
                 } catch (Exception e) {
                     throw new UpstreamException(502, "upstream " + upstream.describe() + " sent an unreadable line: "
-                            + e.getMessage());
+                            + redact(e.getMessage()));
                 }
             }
         } catch (InterruptedException e) {
@@ -172,6 +179,12 @@ public final class UpstreamCall implements AutoCloseable {
         return new Result(tally.doneReason, tally.promptTokens,
                 tally.promptNanos >= 0 ? tally.promptNanos : firstText - start, tally.evalTokens,
                 tally.evalNanos >= 0 ? tally.evalNanos : end - firstText, first[0]);
+    }
+
+    /** {@code text} with the API key blanked out. */
+    private String redact(String text) {
+        if (text == null || secret == null || secret.isEmpty()) return text;
+        return text.replace(secret, "***");
     }
 
     /** Stops the exchange: the connection is closed and the upstream sees the request cancelled. */

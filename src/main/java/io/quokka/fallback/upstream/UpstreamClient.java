@@ -40,13 +40,14 @@ public final class UpstreamClient {
                 .header("Content-Type", "application/json")
                 .header("Accept", upstream.api() == Upstream.Api.OPENAI ? "text/event-stream" : "application/x-ndjson")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body(protocol, command, upstream)));
+        String key = null;
         if (upstream.apiKeyVariable() != null) {
-            String key = secrets.apply(upstream.apiKeyVariable()).filter(k -> !k.isBlank())
+            key = secrets.apply(upstream.apiKeyVariable()).filter(k -> !k.isBlank())
                     .orElseThrow(() -> new UpstreamException(502, "upstream " + upstream.describe()
                             + ": its API key variable " + upstream.apiKeyVariable() + " is not set"));
             request.header("Authorization", "Bearer " + key);
         }
-        return UpstreamCall.open(http, request.build(), upstream, protocol, json, cancel);
+        return UpstreamCall.open(http, request.build(), upstream, protocol, json, cancel, key);
     }
 
     private byte[] body(Protocol protocol, GenerationCommand command, Upstream upstream) {
