@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import io.quokka.fallback.upstream.UpstreamException;
+import io.quokka.scheduler.memory.InsufficientMemoryException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quokka.engine.EngineException;
@@ -44,6 +45,10 @@ public final class OpenAiErrors {
                 yield response(500, u.getMessage());
             }
             case ServerBusyException b -> response(503, b.getMessage());
+            case InsufficientMemoryException m -> {
+                LOG.warnf("load refused: %s", m.getMessage());
+                yield response(500, m.getMessage());
+            }
             case UpstreamException u -> {
                 LOG.warnf("upstream failure: %s", u.getMessage());
                 yield response(u.status(), u.getMessage());
