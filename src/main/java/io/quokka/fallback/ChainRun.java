@@ -113,7 +113,9 @@ final class ChainRun implements GenerationService.Run {
                 return run.generate(tracked);
             } catch (EngineException | io.quokka.fallback.upstream.UpstreamException e) {
                 if (sent[0]) throw e; // the client has text from this model: never switch models mid-answer
-                run.close();
+                GenerationService.Run failed = run;
+                run = null;
+                failed.close();
                 moveOn(e);
             }
         }
@@ -121,7 +123,7 @@ final class ChainRun implements GenerationService.Run {
 
     @Override
     public long loadNanos() {
-        return run.loadNanos();
+        return run == null ? 0 : run.loadNanos();
     }
 
     @Override
@@ -131,7 +133,7 @@ final class ChainRun implements GenerationService.Run {
 
     @Override
     public void close() {
-        run.close();
+        if (run != null) run.close(); // null when the last alternative failed while generating (already closed)
     }
 
     @SuppressWarnings("unchecked")
