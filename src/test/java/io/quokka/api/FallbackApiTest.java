@@ -27,6 +27,7 @@ import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.stream.Collectors;
 import org.jboss.logmanager.ExtLogRecord;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,6 +70,11 @@ class FallbackApiTest {
     void keyNeverLogged() {
         java.util.logging.Logger.getLogger("").removeHandler(capture);
         for (String line : logs) assertFalse(line.contains(UpstreamStub.KEY), "the API key was logged: " + line);
+    }
+
+    @AfterAll
+    static void uninstall() {
+        FallbackModels.uninstallAll();
     }
 
     static String chat(String model, String content, boolean stream) {

@@ -23,7 +23,21 @@ import java.util.function.UnaryOperator;
  * ever loaded), one whose tensor is misnamed (Quokka's header check passes, llama.cpp refuses the load), plain copies.
  */
 final class FallbackModels {
+    private static final java.util.Set<String> INSTALLED = new java.util.HashSet<>();
+
     private FallbackModels() {}
+
+    /** Takes the models out of the store again, so that listings elsewhere see only the test store's own. */
+    static synchronized void uninstallAll() {
+        for (String name : INSTALLED) {
+            try {
+                Files.deleteIfExists(ModelName.parse(name).manifestPath(TestStore.root));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        INSTALLED.clear();
+    }
 
     /** A model the memory guard refuses everywhere. */
     static void installHuge(String name) {
@@ -41,13 +55,14 @@ final class FallbackModels {
 
     private static synchronized void install(String name, UnaryOperator<byte[]> patch) {
         try {
-            if (Files.exists(ModelName.parse(name).manifestPath(TestStore.root))) return;
+            if (INSTALLED.contains(name)) return;
             Path gguf = Files.createTempFile("fallback-", ".gguf");
             ToyModel.write(ToyModelSpec.tiny().withName(name), gguf);
             Files.write(gguf, patch.apply(Files.readAllBytes(gguf)));
             new StoreWriter(TestStore.root, true).create(ModelName.parse(name), gguf, Optional.empty(), Optional.empty(),
                     Map.of("num_predict", 8, "stop", List.of("<|im_end|>")), ModelConfig.gguf("llama", "0.4M", "Q8_0"));
             Files.delete(gguf);
+            INSTALLED.add(name);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
