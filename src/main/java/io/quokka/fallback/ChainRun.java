@@ -40,7 +40,7 @@ final class ChainRun implements GenerationService.Run {
         this.local = local;
         this.service = service;
         this.upstreams = upstreams;
-        this.current = requested.command().model();
+        this.current = chain.model(); // as configured, not as the client spelt it: a bounded metrics label
     }
 
     static ChainRun start(FallbackChain chain, GenerationService.Prepared prepared, CancelToken cancel,

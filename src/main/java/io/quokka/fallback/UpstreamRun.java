@@ -11,6 +11,7 @@ import io.quokka.generation.Fallback;
 import io.quokka.generation.GenerationReport;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.Outcome;
+import io.quokka.generation.ShuttingDownException;
 
 /**
  * A request answered by an upstream: claimed when the upstream's answer starts, generated as its lines are relayed.
@@ -22,9 +23,12 @@ final class UpstreamRun implements GenerationService.Run {
     private final Fallback fallback;
     private final GenerationService service;
     private final long claimNanos;
+    /** Ends this call's part in a graceful shutdown's count of what is in flight. */
+    private final Runnable untrack;
 
     private UpstreamRun(UpstreamCall call, GenerationService.Prepared requested, Fallback fallback,
-                        GenerationService service) {
+                        GenerationService service, Runnable untrack) {
+        this.untrack = untrack;
         this.call = call;
         this.requested = requested;
         this.fallback = fallback;
@@ -34,10 +38,14 @@ final class UpstreamRun implements GenerationService.Run {
 
     static UpstreamRun open(Upstream upstream, GenerationService.Prepared requested, Fallback fallback,
                             CancelToken cancel, UpstreamClient upstreams, GenerationService service) {
+        Runnable untrack = service.track(cancel);
         try {
-            return new UpstreamRun(upstreams.open(upstream, requested.command(), cancel), requested, fallback, service);
+            return new UpstreamRun(upstreams.open(upstream, requested.command(), cancel), requested, fallback, service,
+                    untrack);
         } catch (UpstreamException e) {
-            report(service, requested, fallback, "error", null, -1, e.getMessage());
+            untrack.run();
+            report(service, requested, fallback, GenerationReport.ERROR, null, -1, e.getMessage());
+            if (service.draining()) throw new ShuttingDownException();
             throw e;
         }
     }
@@ -50,6 +58,7 @@ final class UpstreamRun implements GenerationService.Run {
         } catch (UpstreamException e) {
             report(service, requested, fallback, e.status() == 499 ? GenerationReport.CANCELLED : GenerationReport.ERROR,
                     null, -1, e.getMessage());
+            if (service.draining()) throw new ShuttingDownException(); // cancelled by the drain: say why
             throw e;
         } catch (RuntimeException e) {
             report(service, requested, fallback, GenerationReport.CANCELLED, null, -1, e.getMessage());
@@ -83,5 +92,6 @@ final class UpstreamRun implements GenerationService.Run {
     @Override
     public void close() {
         call.close();
+        untrack.run();
     }
 }

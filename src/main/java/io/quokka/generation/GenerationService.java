@@ -111,6 +111,15 @@ public final class GenerationService {
         observers.forEach(o -> o.finished(report));
     }
 
+    /**
+     * Counts a generation served elsewhere (an upstream a fallback chain called) as in flight, so a graceful shutdown
+     * waits for it and then cancels it like a local one. Run the returned action when it ends.
+     */
+    public Runnable track(CancelToken cancel) {
+        waiting.add(cancel);
+        return () -> waiting.remove(cancel);
+    }
+
     /** Installs the fallback chains {@link #start} consults ({@code io.quokka.fallback}). */
     public void useFallbacks(FallbackHook hook) {
         fallbacks = hook;
