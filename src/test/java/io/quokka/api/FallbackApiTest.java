@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Fallback chains end to end on the real engine, with a loopback upstream ({@link FallbackUpstreams}): each trigger
- * (memory refusal, a load llama.cpp rejects, a runner killed mid-load), local and upstream alternatives on the native
+ * (memory refusal, a load llama.cpp rejects, a runner killed mid-load, a runner that dies before its first token),
+ * local and upstream alternatives on the native
  * and OpenAI endpoints, streamed and not, the header, the {@code model} field, the opt-out, the metrics, the access
  * log, and the API key never logged.
  */
@@ -269,6 +270,31 @@ class FallbackApiTest {
         assertEquals(200, response.statusCode(), response.asString());
         assertEquals("toy", response.jsonPath().getString("model"));
         assertEquals("toy; reason=load-failed; from=fragile", response.header("X-Quokka-Fallback"));
+    }
+
+    @Test
+    void aRunnerThatDiesBeforeTheFirstTokenFallsBack() throws Exception {
+        FallbackModels.installPlain("sturdy");
+        Set<Long> before = RunnerCrashApiTest.runners().stream().map(ProcessHandle::pid).collect(Collectors.toSet());
+        given().body("{\"model\":\"sturdy\"}").post("/api/generate").then().statusCode(200); // loaded, no fallback
+        ProcessHandle runner = RunnerCrashApiTest.runners().stream().filter(p -> !before.contains(p.pid()))
+                .findFirst().orElseThrow();
+        double counted = fallbacks("sturdy", "toy", "runner-died");
+        // Frozen, the runner takes the request and answers nothing; killed, it dies before its first token.
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(runner.pid())).start().waitFor());
+        CompletableFuture<Response> answer;
+        try {
+            answer = CompletableFuture.supplyAsync(() -> given().body(generate("sturdy", false)).post("/api/generate"));
+            Thread.sleep(500);
+            assertFalse(answer.isDone(), "the frozen runner holds the request");
+        } finally {
+            runner.destroyForcibly();
+        }
+        Response response = answer.get(60, TimeUnit.SECONDS);
+        assertEquals(200, response.statusCode(), response.asString());
+        assertEquals("toy", response.jsonPath().getString("model"));
+        assertEquals("toy; reason=runner-died; from=sturdy", response.header("X-Quokka-Fallback"));
+        assertEquals(counted + 1, fallbacks("sturdy", "toy", "runner-died"));
     }
 
     @Test

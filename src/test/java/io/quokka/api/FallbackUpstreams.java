@@ -29,6 +29,7 @@ public class FallbackUpstreams implements QuarkusTestResourceLifecycleManager {
                 "doomed = ollama " + stub.base() + "/broken m",
                 "damaged = toy",
                 "fragile = toy",
+                "sturdy = toy",
                 "lively = ollama " + stub.base() + "/ollama llama3.2");
         return Map.of("quokka.fallbacks", chains, KEY_VARIABLE, UpstreamStub.KEY);
     }
