@@ -35,9 +35,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Fallback chains end to end on the real engine, with a loopback upstream ({@link FallbackUpstreams}): each trigger
  * (memory refusal, a load llama.cpp rejects, a runner killed mid-load, a runner that dies before its first token),
- * local and upstream alternatives on the native
- * and OpenAI endpoints, streamed and not, the header, the {@code model} field, the opt-out, the metrics, the access
- * log, and the API key never logged.
+ * local and upstream alternatives on the native and OpenAI endpoints, streamed and not, the header, the {@code model}
+ * field, the opt-out, the metrics, the access log, and the API key never logged. A full queue ({@code on-busy}) is
+ * shown with fake models in {@code FallbackRouterTest}.
  */
 @QuarkusTest
 @QuarkusTestResource(TestStore.class)
