@@ -131,6 +131,12 @@ final class ChainRun implements GenerationService.Run {
         return fallback;
     }
 
+    /** The parser of the run claimed first; a local model that takes over while generating reuses it. */
+    @Override
+    public io.quokka.generation.ReplyParser replyParser() {
+        return run.replyParser();
+    }
+
     @Override
     public void close() {
         if (run != null) run.close(); // null when the last alternative failed while generating (already closed)

@@ -205,6 +205,7 @@ public final class GenerationService {
         }
         grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
         ResolvedModel model = resolver.resolve(command.model());
+        command = prompts.settle(command, model); // think and tools against the template, before any load
         Placement placement = place(model, command.options(), command.keepAlive());
         Options options = placement.options();
         ModelSpec spec = placement.spec();
@@ -306,6 +307,11 @@ public final class GenerationService {
         /** Time spent waiting for and loading the model. */
         long loadNanos();
 
+        /** How this generation's text is read: thinking and tool calls separated, as the request asked. */
+        default ReplyParser replyParser() {
+            return ReplyParser.plain();
+        }
+
         /** The fallback that chose who answers, or null when the requested model does; may change in generate. */
         default Fallback fallback() {
             return null;
@@ -339,6 +345,11 @@ public final class GenerationService {
         @Override
         public Fallback fallback() {
             return prepared.fallback();
+        }
+
+        @Override
+        public ReplyParser replyParser() {
+            return prompts.replyParser(prepared.command(), prepared.model(), request == null ? "" : request.prompt());
         }
 
         @Override
