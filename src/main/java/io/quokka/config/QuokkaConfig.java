@@ -114,4 +114,11 @@ public interface QuokkaConfig {
      */
     @WithDefault("true")
     boolean memoryGuard();
+
+    /**
+     * Keep blobs that no manifest references any more when a model is deleted or replaced ({@code OLLAMA_NOPRUNE}:
+     * {@code 1}, {@code true}, or any value Go does not read as false).
+     */
+    @WithDefault("false")
+    boolean noprune();
 }
