@@ -92,8 +92,8 @@ final class ApiClient {
 
     /** POSTs {@code body} and hands each NDJSON line to {@code line} as it arrives; an error line throws. */
     void stream(String path, ObjectNode body, Consumer<JsonNode> line) {
-        HttpResponse<InputStream> response = exchange(HttpRequest.newBuilder(uri(path)).POST(json(body)),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = exchange(HttpRequest.newBuilder(uri(path)).POST(json(body))
+                .header("Accept", "application/x-ndjson"), HttpResponse.BodyHandlers.ofInputStream());
         try (var reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             if (response.statusCode() >= 400) {
                 throw error(response.statusCode(), reader.lines().reduce("", String::concat));
@@ -111,7 +111,8 @@ final class ApiClient {
     }
 
     private JsonNode send(HttpRequest.Builder request) {
-        HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = exchange(request.header("Accept", "application/json"),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() >= 400) throw error(response.statusCode(), response.body());
         try {
             String body = response.body();
@@ -123,8 +124,8 @@ final class ApiClient {
 
     private <T> HttpResponse<T> exchange(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
         try {
-            return http.send(request.header("Content-Type", "application/json")
-                    .header("Accept", "application/x-ndjson").build(), handler);
+            // Accept as Ollama's client sends it: application/x-ndjson for streams, application/json otherwise.
+            return http.send(request.header("Content-Type", "application/json").build(), handler);
         } catch (ConnectException e) {
             throw new ApiException(0, "could not connect to a server at " + base
                     + ", run './quokka serve' to start it (or set OLLAMA_HOST)");
