@@ -49,7 +49,7 @@ class CliApiTest {
     }
 
     @Test
-    void listShowAndCopyRunStopRemove() {
+    void listShowCopyRemove() {
         assertEquals(0, cli("", "list"), () -> err.toString(StandardCharsets.UTF_8));
         assertTrue(out().startsWith("NAME "), out());
         assertTrue(out().lines().anyMatch(l -> l.matches("toy:latest +[0-9a-f]{12} +\\d+ KB +.* ago")), out());
@@ -66,22 +66,6 @@ class CliApiTest {
 
         assertEquals(0, cli("", "cp", "toy", "cli-copy"));
         assertEquals("copied 'toy' to 'cli-copy'\n", out());
-
-        assertEquals(0, cli("", "run", "cli-copy", "--keepalive", "5m", "Hello", "there"));
-        assertTrue(out().endsWith("\n\n") && out().length() > 2, out());
-
-        assertEquals(0, cli("first\nsecond\n/bye\n", "run", "cli-copy"));
-        String chat = out();
-        assertTrue(chat.startsWith(">>> "), chat);
-        assertEquals(3, chat.split(">>> ", -1).length - 1, chat);
-        assertTrue(chat.endsWith(">>> "), chat);
-
-        assertEquals(0, cli("", "ps"));
-        assertTrue(out().contains("cli-copy:latest"), out());
-        assertTrue(out().contains("100% CPU"), out());
-        assertEquals(0, cli("", "stop", "cli-copy"));
-        assertEquals(0, cli("", "ps"));
-        assertFalse(out().contains("cli-copy"), out());
 
         assertEquals(0, cli("", "rm", "cli-copy"));
         assertEquals("deleted 'cli-copy'\n", out());
@@ -109,6 +93,24 @@ class CliApiTest {
         // Again: the blob is already there, so nothing is uploaded and the layers are reused.
         assertEquals(0, cli("", "create", "cli-made", "-f", dir.resolve("Modelfile").toString()));
         assertFalse(err.toString(StandardCharsets.UTF_8).contains("creating new layer"));
+
+        // Its params layer says num_predict 3, so each answer is three tokens.
+        assertEquals(0, cli("", "run", "cli-made", "--keepalive", "5m", "Hello", "there"));
+        assertTrue(out().endsWith("\n\n") && out().length() > 2, out());
+
+        assertEquals(0, cli("first\nsecond\n/bye\n", "run", "cli-made"));
+        String chat = out();
+        assertTrue(chat.startsWith(">>> "), chat);
+        assertEquals(3, chat.split(">>> ", -1).length - 1, chat);
+        assertTrue(chat.endsWith(">>> "), chat);
+
+        assertEquals(0, cli("", "ps"));
+        assertTrue(out().contains("cli-made:latest"), out());
+        assertTrue(out().contains("100% CPU"), out());
+        assertEquals(0, cli("", "stop", "cli-made"));
+        assertEquals(0, cli("", "ps"));
+        assertFalse(out().contains("cli-made"), out());
+
         assertEquals(0, cli("", "rm", "cli-made"));
     }
 }
