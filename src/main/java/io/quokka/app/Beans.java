@@ -92,7 +92,7 @@ public class Beans {
     @Produces
     @Singleton
     ModelManager modelManager(OllamaStore store, StoreModelResolver resolver, Scheduler scheduler, QuokkaConfig config) {
-        return new ModelManager(store, new StoreWriter(store.root(), !config.noprune()), resolver, scheduler::expire);
+        return new ModelManager(store, new StoreWriter(store.root(), !config.noPrune()), resolver, scheduler::expire);
     }
 
     @Produces

@@ -18,7 +18,7 @@ public final class OllamaEnvironmentConfigSource implements ConfigSource {
     static final String QUOKKA_LOG_LEVEL = "quarkus.log.category.\"io.quokka\".level";
 
     public OllamaEnvironmentConfigSource() {
-        this(System.getenv("OLLAMA_HOST"), System.getenv("OLLAMA_DEBUG"), System.getenv("OLLAMA_NOPRUNE"));
+        this(System.getenv("OLLAMA_HOST"), System.getenv("OLLAMA_DEBUG"));
     }
 
     OllamaEnvironmentConfigSource(String ollamaHost) {
@@ -26,12 +26,7 @@ public final class OllamaEnvironmentConfigSource implements ConfigSource {
     }
 
     OllamaEnvironmentConfigSource(String ollamaHost, String ollamaDebug) {
-        this(ollamaHost, ollamaDebug, null);
-    }
-
-    OllamaEnvironmentConfigSource(String ollamaHost, String ollamaDebug, String ollamaNoPrune) {
         Map<String, String> p = new HashMap<>();
-        if (ollamaNoPrune != null && !ollamaNoPrune.isEmpty()) p.put("quokka.noprune", String.valueOf(goBool(ollamaNoPrune)));
         if (ollamaHost != null && !ollamaHost.isBlank()) {
             OllamaHost host = OllamaHost.parse(ollamaHost);
             p.put("quarkus.http.host", host.bindHost());
@@ -51,14 +46,6 @@ public final class OllamaEnvironmentConfigSource implements ConfigSource {
         } catch (NumberFormatException e) {
             return v.equals("true") || v.equals("t");
         }
-    }
-
-    /** Ollama's {@code envconfig.Bool}: Go's {@code ParseBool}, and any value it cannot parse counts as true. */
-    static boolean goBool(String value) {
-        return switch (value) {
-            case "0", "f", "F", "false", "FALSE", "False" -> false;
-            default -> true;
-        };
     }
 
     @Override

@@ -118,10 +118,7 @@ public interface QuokkaConfig {
     @WithDefault("true")
     boolean memoryGuard();
 
-    /**
-     * Keep blobs that no manifest references any more when a model is deleted or replaced ({@code OLLAMA_NOPRUNE}:
-     * {@code 1}, {@code true}, or any value Go does not read as false).
-     */
+    /** Keep blobs no manifest references any more after a pull replaces a model ({@code OLLAMA_NOPRUNE}). */
     @WithDefault("false")
-    boolean noprune();
+    boolean noPrune();
 }

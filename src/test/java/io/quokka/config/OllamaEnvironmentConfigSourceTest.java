@@ -28,16 +28,4 @@ class OllamaEnvironmentConfigSourceTest {
         assertEquals("::", source.getValue("quarkus.http.host"));
         assertEquals("8080", source.getValue("quarkus.http.port"));
     }
-
-    @Test
-    void ollamaNoPruneReadsLikeGosBool() {
-        assertNull(new OllamaEnvironmentConfigSource(null, null, null).getValue("quokka.noprune"));
-        assertNull(new OllamaEnvironmentConfigSource(null, null, "").getValue("quokka.noprune"));
-        for (String on : new String[] {"1", "true", "TRUE", "t", "yes"}) {
-            assertEquals("true", new OllamaEnvironmentConfigSource(null, null, on).getValue("quokka.noprune"), on);
-        }
-        for (String off : new String[] {"0", "false", "F"}) {
-            assertEquals("false", new OllamaEnvironmentConfigSource(null, null, off).getValue("quokka.noprune"), off);
-        }
-    }
 }

@@ -1,15 +1,19 @@
 package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
- * One status line of {@code /api/create} and {@code /api/pull} (Ollama's {@code api.ProgressResponse}).
+ * One line of a pull's progress (Ollama's {@code api.ProgressResponse}); empty fields are left out, as Go's
+ * {@code omitempty} does.
  *
- * @param status    what is happening, e.g. {@code writing manifest}, {@code success}
- * @param digest    the blob a transfer line is about; omitted when empty
- * @param total     its size in bytes; omitted when zero
- * @param completed bytes done so far; omitted when zero
+ * @param status    what is happening: {@code pulling manifest}, {@code pulling <12 hex digits>},
+ *                  {@code verifying sha256 digest}, {@code writing manifest}, {@code success}
+ * @param digest    the blob being pulled, {@code sha256:<hex>}
+ * @param total     its size in bytes
+ * @param completed bytes of it present so far
  */
+@JsonPropertyOrder({"status", "digest", "total", "completed"})
 public record ProgressResponse(
         String status,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) String digest,
