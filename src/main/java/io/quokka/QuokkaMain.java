@@ -4,6 +4,7 @@ import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.quokka.cli.Cli;
 import io.quokka.runner.RunnerMain;
+import io.quokka.runner.llamacpp.NativeSelfCheck;
 import io.quokka.scheduler.memory.FitCommand;
 import io.quokka.toy.ToyCommand;
 import java.util.Arrays;
@@ -26,13 +27,14 @@ public final class QuokkaMain {
             case "runner" -> RunnerMain.main(rest);
             case "toy" -> ToyCommand.main(rest);
             case "fit" -> FitCommand.main(rest);
+            case "native-check" -> NativeSelfCheck.main(rest);
             default -> {
                 if (Cli.COMMANDS.contains(command)) {
                     Cli.main(command, rest);
                     return;
                 }
                 System.err.println("usage: quokka serve | pull | list | ps | show | run | stop | rm | cp | create"
-                        + " | toy NAME [options] | fit MODEL [options] | runner ...");
+                        + " | toy NAME [options] | fit MODEL [options] | native-check | runner ...");
                 System.exit(2);
             }
         }
