@@ -44,6 +44,11 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
+    public Response missing(io.quokka.models.NotFoundException e) {
+        return error(404, e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response unusable(ModelUnusableException e) {
         LOG.warnf("model cannot be served: %s", e.getMessage());
         return error(500, e.getMessage());

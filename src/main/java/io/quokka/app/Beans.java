@@ -17,7 +17,9 @@ import io.quokka.generation.GgufInspector;
 import io.quokka.generation.ModelResolver;
 import io.quokka.generation.PromptBuilder;
 import io.quokka.generation.StoreModelResolver;
+import io.quokka.models.ModelManager;
 import io.quokka.store.OllamaStore;
+import io.quokka.store.StoreWriter;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.Scheduler;
 import io.quokka.scheduler.memory.ByteSize;
@@ -89,6 +91,13 @@ public class Beans {
     @Startup
     StoreModelResolver resolver(OllamaStore store, GgufInspector inspector, QuokkaConfig config) {
         return new StoreModelResolver(store, inspector, Aliases.read(config, store));
+    }
+
+    /** Create, copy, delete and blobs; a deleted model's runner ends first (the scheduler's expire). */
+    @Produces
+    @Singleton
+    ModelManager modelManager(OllamaStore store, StoreModelResolver resolver, Scheduler scheduler, QuokkaConfig config) {
+        return new ModelManager(store, new StoreWriter(store.root(), !config.noPrune()), resolver, scheduler::expire);
     }
 
     @Produces

@@ -127,4 +127,8 @@ public interface QuokkaConfig {
      */
     @WithDefault("true")
     boolean memoryGuard();
+
+    /** Keep blobs no manifest references any more after a pull replaces a model ({@code OLLAMA_NOPRUNE}). */
+    @WithDefault("false")
+    boolean noPrune();
 }
