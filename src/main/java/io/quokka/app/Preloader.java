@@ -102,6 +102,7 @@ public class Preloader implements PreloadStatus {
     static final class PullLog implements Consumer<PullEvent> {
         private final String name;
         private String lastStatus = "";
+        private long lastCompleted = -1;
         private long lastLog;
 
         PullLog(String name) {
@@ -113,9 +114,12 @@ public class Preloader implements PreloadStatus {
             long now = System.nanoTime();
             boolean changed = !event.status().equals(lastStatus);
             if (event instanceof PullEvent.Downloading d) {
-                if (!changed && now - lastLog < 5_000_000_000L && d.completed() < d.total()) return;
+                boolean finished = d.completed() == d.total() && lastCompleted != d.completed();
+                if (!changed && !finished && now - lastLog < 5_000_000_000L) return;
+                if (!changed && d.completed() == lastCompleted) return;
                 LOG.infof("preload: pulling %s: %s %d%% (%d of %d bytes)", name, d.status(),
                         d.total() == 0 ? 100 : d.completed() * 100 / d.total(), d.completed(), d.total());
+                lastCompleted = d.completed();
             } else if (changed) {
                 LOG.infof("preload: pulling %s: %s", name, event.status());
             }

@@ -330,8 +330,8 @@ final class BlobDownloads {
                         throw PullException.failed("max retries exceeded: " + e.getMessage());
                     }
                     Duration wait = settings.backoff(failures);
-                    LOG.infof("%s part %d attempt %d failed: %s, retrying in %s", source.label(), part.n, failures,
-                            e.getMessage(), wait);
+                    LOG.infof("%s part %d attempt %d failed: %s, retrying in %d ms", source.label(), part.n, failures,
+                            e.getMessage(), wait.toMillis());
                     try {
                         cancelSignal.await(wait.toMillis(), TimeUnit.MILLISECONDS);
                     } catch (InterruptedException ie) {

@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -194,7 +193,7 @@ public final class ModelPuller {
 
     private void pause(int attempt, IOException e, BooleanSupplier cancelled) {
         Duration wait = settings.backoff(attempt);
-        LOG.infof("request failed: %s; retrying in %s", e.getMessage(), wait);
+        LOG.infof("request failed: %s; retrying in %d ms", e.getMessage(), wait.toMillis());
         long until = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < until) {
             if (cancelled.getAsBoolean()) throw new PullException(PullException.Kind.CANCELLED, "pull cancelled");
@@ -257,9 +256,5 @@ public final class ModelPuller {
     @Override
     public String toString() {
         return "ModelPuller[" + store.root() + "]";
-    }
-
-    static String joined(List<String> parts) {
-        return parts.stream().collect(Collectors.joining(", "));
     }
 }

@@ -115,9 +115,14 @@ final class RegistryHttp {
 
     /** Go's wording of a failed request: {@code Get "https://host/path": <reason>}. */
     private static String describe(String method, URI uri, IOException e) {
-        String reason = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
-        if (e instanceof java.net.ConnectException && (reason.isEmpty() || reason.equals("null"))) {
-            reason = "connection refused";
+        String reason = null;
+        for (Throwable t = e; t != null && reason == null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) reason = t.getMessage();
+        }
+        if (e instanceof java.net.ConnectException) {
+            reason = "connect: " + (reason == null ? "connection refused" : reason.toLowerCase(java.util.Locale.ROOT));
+        } else if (reason == null) {
+            reason = e.getClass().getSimpleName();
         }
         return method.charAt(0) + method.substring(1).toLowerCase(java.util.Locale.ROOT) + " \"" + uri + "\": " + reason;
     }
