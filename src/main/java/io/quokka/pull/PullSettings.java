@@ -46,6 +46,10 @@ public record PullSettings(URI huggingFace, boolean prune, int maxRetries, Durat
         return new PullSettings(huggingFace, prune, maxRetries, backoff, stall, userAgent);
     }
 
+    public PullSettings withStall(Duration newStall) {
+        return new PullSettings(huggingFace, prune, maxRetries, firstBackoff, newStall, userAgent);
+    }
+
     /** The wait before attempt {@code failures + 1}: doubling from {@link #firstBackoff}, at most 30 s. */
     Duration backoff(int failures) {
         Duration d = firstBackoff.multipliedBy(1L << Math.min(20, Math.max(0, failures - 1)));

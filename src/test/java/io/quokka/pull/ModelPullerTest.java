@@ -127,6 +127,25 @@ class ModelPullerTest {
     }
 
     @Test
+    void aStalledTransferIsCutAndResumed() throws Exception {
+        Digest weights = registry.modelDigest(REPO, "latest");
+        LoopbackRegistry.Fault f = registry.fault(weights);
+        f.pauseAfter = registry.repoFileSize(weights) / 2;
+        f.pause = new java.util.concurrent.CountDownLatch(1);
+        ModelPuller puller = new ModelPuller(root, PullSettings.defaults().withFirstBackoff(Duration.ofMillis(10))
+                .withStall(Duration.ofMillis(300)), Disk.system());
+        long start = System.nanoTime();
+        try {
+            puller.pull(name(), true, ev -> {}, () -> false);
+        } finally {
+            f.pause.countDown();
+        }
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "the stall was cut, not waited out");
+        assertEquals(f.pauseAfter, registry.rangeStarts(weights).getLast());
+        StoreCheck.assertConsistent(root);
+    }
+
+    @Test
     void aHuggingFaceListingWithoutDigestsIsHashedOnArrival() {
         registry.hideLfsDigests(true);
         ModelName stored = puller(Disk.system()).pull("hf.co/tester/toy-GGUF:Q8_0", false, ev -> {}, () -> false);
