@@ -58,9 +58,8 @@ import org.jboss.logging.Logger;
  */
 final class BlobDownloads {
     private static final Logger LOG = Logger.getLogger(BlobDownloads.class);
-    /** Ollama's part sizing: 16 parts, each between 100 MB and 1000 MB. */
+    /** Ollama's part sizing: 16 parts, each between {@link PullSettings#minPart()} (100 MB) and 1000 MB. */
     static final int NUM_PARTS = 16;
-    static final long MIN_PART = 100L * 1000 * 1000;
     static final long MAX_PART = 1000L * 1000 * 1000;
     /** How often waiters are told the progress (Ollama's ticker). */
     static final Duration TICK = Duration.ofMillis(60);
@@ -203,8 +202,8 @@ final class BlobDownloads {
     }
 
     /** Ollama's split of a new download into parts. */
-    static List<Part> plan(long total) {
-        long size = Math.clamp(total / NUM_PARTS, MIN_PART, MAX_PART);
+    static List<Part> plan(long total, long minPart) {
+        long size = Math.clamp(total / NUM_PARTS, minPart, Math.max(minPart, MAX_PART));
         List<Part> parts = new ArrayList<>();
         for (long offset = 0; offset < total; offset += size) {
             parts.add(new Part(parts.size(), offset, Math.min(size, total - offset), 0));
@@ -261,7 +260,7 @@ final class BlobDownloads {
             List<Part> parts = readParts(source);
             if (parts.isEmpty()) {
                 deletePartial(source.key());
-                parts = plan(source.size());
+                parts = plan(source.size(), settings.minPart());
                 for (Part p : parts) savePart(p);
             }
             parts.forEach(p -> completed.addAndGet(p.completed.get()));

@@ -127,6 +127,33 @@ class ModelPullerTest {
     }
 
     @Test
+    void aBlobInPartsIsFetchedAtOnceAndResumedPartByPart() throws Exception {
+        Digest weights = registry.modelDigest(REPO, "latest");
+        long size = registry.repoFileSize(weights);
+        LoopbackRegistry.Fault f = registry.fault(weights);
+        f.cutAfter = size / 2;
+        f.cuts.set(100); // every transfer crossing the middle is cut: the pull fails, its parts stay
+        ModelPuller puller = new ModelPuller(root, PullSettings.defaults().withFirstBackoff(Duration.ofMillis(5))
+                .withMinPart(64 * 1024), Disk.system());
+        assertThrows(PullException.class, () -> puller.pull(name(), true, ev -> {}, () -> false));
+        int parts = (int) ((size + 64 * 1024 - 1) / (64 * 1024));
+        assertEquals(parts + 1, StoreCheck.partials(root, weights).size(), "the data file and one record per part");
+        StoreCheck.assertConsistent(root);
+        f.cuts.set(0);
+        int before = registry.rangeStarts(weights).size();
+        puller.pull(name(), true, ev -> {}, () -> false);
+        List<Long> resumed = registry.rangeStarts(weights).subList(before, registry.rangeStarts(weights).size());
+        // Parts already complete are not fetched again; the cut one resumes where it stopped; those past the cut (which
+        // the fault cut before their first byte) start at their beginning.
+        List<Long> expected = new ArrayList<>(List.of(size / 2));
+        for (long offset = (size / 2 / 65536 + 1) * 65536; offset < size; offset += 65536) expected.add(offset);
+        assertEquals(expected, resumed.stream().sorted().toList());
+        assertEquals(List.of(), StoreCheck.partials(root, weights));
+        StoreCheck.assertConsistent(root);
+        assertTrue(Files.exists(ModelName.parse(name()).manifestPath(root)));
+    }
+
+    @Test
     void aStalledTransferIsCutAndResumed() throws Exception {
         Digest weights = registry.modelDigest(REPO, "latest");
         LoopbackRegistry.Fault f = registry.fault(weights);
