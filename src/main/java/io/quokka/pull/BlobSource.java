@@ -3,7 +3,6 @@ package io.quokka.pull;
 import io.quokka.store.Digest;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -32,16 +31,11 @@ record BlobSource(URI url, Digest digest, long size, String label) {
      */
     String key() {
         if (digest != null) return digest.fileName();
-        byte[] h = io.quokka.store.Digest.of(url.toString().getBytes(StandardCharsets.UTF_8)).hex().getBytes(StandardCharsets.US_ASCII);
-        return "download-" + new String(h, 0, 24, StandardCharsets.US_ASCII);
+        return "download-" + Digest.of(url.toString().getBytes(StandardCharsets.UTF_8)).hex().substring(0, 24);
     }
 
     /** The {@code digest} field of progress lines: {@code sha256:<hex>}, or null. */
     String digestText() {
         return digest == null ? null : digest.toString();
-    }
-
-    static String hex(byte[] b) {
-        return HexFormat.of().formatHex(b);
     }
 }

@@ -93,7 +93,8 @@ public final class LoopbackRegistry implements AutoCloseable {
             try {
                 shared = start();
                 sharedCdn = shared.startCdn();
-                shared.publishDefaults();
+                // Its models are generated on first use, so test profiles that never pull pay only for a socket.
+                shared.defaultsPending = true;
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -121,6 +122,21 @@ public final class LoopbackRegistry implements AutoCloseable {
         return URI.create("http://localhost:" + server.getAddress().getPort());
     }
 
+    private volatile boolean defaultsPending;
+
+    private void ensurePublished() {
+        if (!defaultsPending) return;
+        synchronized (this) {
+            if (!defaultsPending) return;
+            try {
+                publishDefaults();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            defaultsPending = false;
+        }
+    }
+
     /** The toy model as {@code library/toy-pull:latest}, and a Hugging Face repo {@code tester/toy-GGUF}. */
     private void publishDefaults() throws IOException {
         publishToy("library/toy-pull", "latest", ToyModelSpec.tiny().withName("toy-pull"));
@@ -146,6 +162,7 @@ public final class LoopbackRegistry implements AutoCloseable {
 
     /** Generates a toy model with {@code quokka toy}'s layout and serves it as {@code repo:tag}. */
     public void publishToy(String repo, String tag, ToyModelSpec spec) throws IOException {
+        if (!Thread.holdsLock(this)) ensurePublished();
         Path store = Files.createTempDirectory("quokka-registry-");
         try {
             ModelName name = ModelName.parse(repo + ":" + tag);
@@ -160,11 +177,13 @@ public final class LoopbackRegistry implements AutoCloseable {
     }
 
     public byte[] manifest(String repo, String tag) {
+        ensurePublished();
         return manifests.get(repo + "/" + tag);
     }
 
     /** The digest of the largest layer (the GGUF) of a published model. */
     public Digest modelDigest(String repo, String tag) {
+        ensurePublished();
         String json = new String(manifest(repo, tag), StandardCharsets.UTF_8);
         Matcher m = Pattern.compile("\"digest\":\"(sha256:[0-9a-f]{64})\"").matcher(json);
         Digest best = null;
@@ -177,10 +196,12 @@ public final class LoopbackRegistry implements AutoCloseable {
 
     /** The length of a served blob. */
     public long repoFileSize(Digest digest) {
+        ensurePublished();
         return blobs.get(digest).length;
     }
 
     public byte[] repoFile(String repo, String file) {
+        ensurePublished();
         return repos.get(repo).get(file);
     }
 
@@ -240,6 +261,7 @@ public final class LoopbackRegistry implements AutoCloseable {
         String path = ex.getRequestURI().getPath();
         String range = ex.getRequestHeaders().getFirst("Range");
         requests.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " " + range));
+        if (shared != null) shared.ensurePublished();
         try (ex) {
             Matcher m;
             if ((m = MANIFEST.matcher(path)).matches()) {
