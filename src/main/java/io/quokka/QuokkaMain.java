@@ -3,6 +3,7 @@ package io.quokka;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.quokka.runner.RunnerMain;
+import io.quokka.runner.llamacpp.NativeSelfCheck;
 import io.quokka.scheduler.memory.FitCommand;
 import io.quokka.toy.ToyCommand;
 import java.util.Arrays;
@@ -24,8 +25,9 @@ public final class QuokkaMain {
             case "runner" -> RunnerMain.main(rest);
             case "toy" -> ToyCommand.main(rest);
             case "fit" -> FitCommand.main(rest);
+            case "native-check" -> NativeSelfCheck.main(rest);
             default -> {
-                System.err.println("usage: quokka serve | toy NAME [options] | fit MODEL [options] | runner ...");
+                System.err.println("usage: quokka serve | toy NAME [options] | fit MODEL [options] | native-check | runner ...");
                 System.exit(2);
             }
         }

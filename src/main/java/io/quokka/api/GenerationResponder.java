@@ -5,6 +5,8 @@ import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.Outcome;
+import io.quokka.generation.Reply;
+import io.quokka.generation.ReplyParser;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.vertx.core.http.HttpServerResponse;
@@ -36,9 +38,11 @@ final class GenerationResponder {
 
     /** How one endpoint shapes its chunks and final object. */
     interface Shape {
-        Object chunk(String text);
+        /** One streamed piece: text, thinking, tool calls. */
+        Object chunk(Reply piece);
 
-        Object done(String fullText, Outcome outcome);
+        /** The final object: the whole reply when not streamed, else what was held back until the end. */
+        Object done(Reply reply, Outcome outcome);
 
         /** The answer to a request with nothing to generate: done_reason "load" or "unload". */
         Object noWork(String doneReason);
@@ -59,9 +63,11 @@ final class GenerationResponder {
         ClientWatch watch = ClientWatch.start(http, cancel);
         if (!stream) {
             try (watch; GenerationService.Run run = service.start(prepared, cancel)) {
-                StringBuilder text = new StringBuilder();
-                Outcome outcome = run.generate(text::append);
-                return Response.ok(shape.done(text.toString(), outcome)).type(JSON).build();
+                ReplyParser parser = run.replyParser();
+                Reply.Builder reply = new Reply.Builder();
+                Outcome outcome = run.generate(piece -> reply.add(parser.add(piece)));
+                reply.add(parser.finish());
+                return Response.ok(shape.done(reply.build(), outcome)).type(JSON).build();
             }
         }
         // Claim the model on a virtual thread. A fast claim (or a fast failure, which keeps its status code) is
@@ -88,10 +94,14 @@ final class GenerationResponder {
         StreamingOutput body = out -> {
             GenerationService.Run run = null;
             try (watch) {
-                if (waited) writeLine(out, shape.chunk(""));
+                if (waited) writeLine(out, shape.chunk(Reply.EMPTY));
                 run = await(claim, cancel);
-                Outcome outcome = run.generate(piece -> writeLine(out, shape.chunk(piece)));
-                writeLine(out, shape.done("", outcome));
+                ReplyParser parser = run.replyParser();
+                Outcome outcome = run.generate(piece -> {
+                    Reply r = parser.add(piece);
+                    if (!r.isEmpty()) writeLine(out, shape.chunk(r)); // a held-back tag or call waits
+                });
+                writeLine(out, shape.done(parser.finish(), outcome));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();

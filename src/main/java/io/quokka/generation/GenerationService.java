@@ -160,6 +160,7 @@ public final class GenerationService {
         }
         grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
         ResolvedModel model = resolver.resolve(command.model());
+        command = prompts.settle(command, model); // think and tools against the template, before any load
         Placement placement = place(model, command.options(), command.keepAlive());
         Options options = placement.options();
         ModelSpec spec = placement.spec();
@@ -259,6 +260,11 @@ public final class GenerationService {
 
         public long loadNanos() {
             return lease.loadNanos();
+        }
+
+        /** How this generation's text is read: thinking and tool calls separated, as the request asked. */
+        public ReplyParser replyParser() {
+            return prompts.replyParser(prepared.command(), prepared.model(), request == null ? "" : request.prompt());
         }
 
         /** Generates, streaming text to {@code listener}; blocks until done, cancelled or failed. */

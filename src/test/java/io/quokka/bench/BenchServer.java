@@ -20,9 +20,10 @@ import java.util.Map;
  * from {@code /proc}.
  */
 final class BenchServer implements AutoCloseable {
-    /** The launcher's default server flags ({@code ./quokka serve}). */
-    static final List<String> LEAN_FLAGS = List.of("-XX:+UseSerialGC", "-Xss512k", "-XX:ReservedCodeCacheSize=48m",
-            "-Xmx256m");
+    /** The launcher's server flags ({@code ./quokka jvm-opts}, passed by bench/run), else its defaults. */
+    static final List<String> LEAN_FLAGS = List.of(System.getProperty("quokka.bench.server-jvm-opts",
+            "-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xss512k -XX:ReservedCodeCacheSize=32m -Xms8m -Xmx256m "
+                    + "-XX:-UsePerfData").trim().split("\\s+"));
 
     final Process process;
     final URI base;

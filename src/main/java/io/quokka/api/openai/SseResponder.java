@@ -6,6 +6,8 @@ import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.Outcome;
+import io.quokka.generation.Reply;
+import io.quokka.generation.ReplyParser;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.vertx.core.http.HttpServerResponse;
@@ -34,13 +36,13 @@ final class SseResponder {
     /** How one endpoint shapes its answer. Streamed calls happen in order on one thread. */
     interface Shape {
         /** The whole answer of a non-streamed request. */
-        Object whole(String text, String finishReason, Usage usage);
+        Object whole(Reply reply, String finishReason, Usage usage);
 
-        /** The events for one piece of generated text. */
-        List<Object> piece(String text);
+        /** The events for one piece of the reply (text, thinking, tool calls). */
+        List<Object> piece(Reply piece);
 
-        /** The events after the last piece: the finish reason, the usage. */
-        List<Object> finish(String finishReason, Usage usage);
+        /** The events after the last piece: what was held back until the end, the finish reason, the usage. */
+        List<Object> finish(Reply rest, String finishReason, Usage usage);
     }
 
     private final GenerationService service;
@@ -58,16 +60,22 @@ final class SseResponder {
         GenerationService.Run run = service.start(prepared, cancel);
         if (!stream) {
             try (run) {
-                StringBuilder text = new StringBuilder();
-                Outcome outcome = run.generate(text::append);
-                return Response.ok(shape.whole(text.toString(), reason(outcome), Usage.of(outcome.result())))
+                ReplyParser parser = run.replyParser();
+                Reply.Builder reply = new Reply.Builder();
+                Outcome outcome = run.generate(piece -> reply.add(parser.add(piece)));
+                reply.add(parser.finish());
+                return Response.ok(shape.whole(reply.build(), reason(outcome), Usage.of(outcome.result())))
                         .type(JSON).build();
             }
         }
         StreamingOutput body = out -> {
             try (run) {
-                Outcome outcome = run.generate(piece -> write(out, shape.piece(piece)));
-                write(out, shape.finish(reason(outcome), Usage.of(outcome.result())));
+                ReplyParser parser = run.replyParser();
+                Outcome outcome = run.generate(piece -> {
+                    Reply r = parser.add(piece);
+                    if (!r.isEmpty()) write(out, shape.piece(r));
+                });
+                write(out, shape.finish(parser.finish(), reason(outcome), Usage.of(outcome.result())));
                 out.write(DONE);
                 out.flush();
             } catch (EngineException e) {
@@ -88,9 +96,9 @@ final class SseResponder {
     Response loadOnly(GenerationService.Prepared prepared, boolean stream, Shape shape)
             throws EngineException, ServerBusyException, RequestCancelledException {
         try (var run = service.start(prepared, new CancelToken())) {
-            if (!stream) return Response.ok(shape.whole("", "load", Usage.ZERO)).type(JSON).build();
+            if (!stream) return Response.ok(shape.whole(Reply.EMPTY, "load", Usage.ZERO)).type(JSON).build();
         }
-        List<Object> events = new ArrayList<>(shape.finish("load", Usage.ZERO));
+        List<Object> events = new ArrayList<>(shape.finish(Reply.EMPTY, "load", Usage.ZERO));
         StreamingOutput body = out -> {
             write(out, events);
             out.write(DONE);
