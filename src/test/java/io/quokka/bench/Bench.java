@@ -376,7 +376,7 @@ public final class Bench {
         if (!t.complete()) throw new IllegalStateException("served generation failed: " + t);
         Run run = new Run("served", t.clientGenerationRate(), t.runnerGenerationRate(), t.runnerPromptRate(),
                 t.firstTextNanos() / 1e6, t.evalCount(), t.promptEvalCount());
-        point("served " + s.key, run.genRate);
+        point("served (/api/generate)", run.genRate);
         return run;
     }
 

@@ -22,7 +22,7 @@ import javax.imageio.ImageIO;
 final class Chart {
     record Point(double seconds, double value) {}
 
-    private static final int W = 1200, H = 760, LEFT = 80, RIGHT = 200, TOP = 40, GAP = 70;
+    private static final int W = 1200, H = 760, LEFT = 80, RIGHT = 200, TOP = 56, GAP = 70;
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
             new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
 
@@ -44,7 +44,7 @@ final class Chart {
         g.fillRect(0, 0, W, H);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
         g.setColor(Color.BLACK);
-        g.drawString(title, LEFT, 24);
+        g.drawString(title, LEFT, 22);
         double tMax = 1;
         for (var s : rates.values()) for (Point p : s) tMax = Math.max(tMax, p.seconds);
         for (var s : memory.values()) for (Point p : s) tMax = Math.max(tMax, p.seconds);
