@@ -2,6 +2,7 @@ package io.quokka;
 
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
+import io.quokka.cli.Cli;
 import io.quokka.runner.RunnerMain;
 import io.quokka.runner.llamacpp.NativeSelfCheck;
 import io.quokka.scheduler.memory.FitCommand;
@@ -10,7 +11,8 @@ import java.util.Arrays;
 
 /**
  * The one binary's entry point. {@code serve} (or no argument) starts the HTTP server; {@code runner} starts a
- * runner process that hosts one model, {@code toy} writes a generated model into the store and {@code fit} prints a model's memory estimate — all without
+ * runner process that hosts one model, {@code toy} writes a generated model into the store, {@code fit} prints a model's memory estimate, and the
+ * client commands ({@code pull}, {@code run}, {@code list}, ... in {@link Cli}) talk to a running server — all without
  * booting Quarkus, as Ollama starts its runners from its own binary.
  */
 @QuarkusMain
@@ -27,7 +29,12 @@ public final class QuokkaMain {
             case "fit" -> FitCommand.main(rest);
             case "native-check" -> NativeSelfCheck.main(rest);
             default -> {
-                System.err.println("usage: quokka serve | toy NAME [options] | fit MODEL [options] | native-check | runner ...");
+                if (Cli.COMMANDS.contains(command)) {
+                    Cli.main(command, rest);
+                    return;
+                }
+                System.err.println("usage: quokka serve | pull | list | ps | show | run | stop | rm | cp | create"
+                        + " | toy NAME [options] | fit MODEL [options] | native-check | runner ...");
                 System.exit(2);
             }
         }

@@ -59,6 +59,8 @@ final class GenerationResponder {
     Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
         if (prepared.noWork()) return loadOrUnload(prepared, shape);
+        prepared = FallbackHeaders.routed(prepared);
+        GenerationService.Prepared routed = prepared;
         CancelToken cancel = new CancelToken();
         ClientWatch watch = ClientWatch.start(http, cancel);
         if (!stream) {
@@ -67,13 +69,14 @@ final class GenerationResponder {
                 Reply.Builder reply = new Reply.Builder();
                 Outcome outcome = run.generate(piece -> reply.add(parser.add(piece)));
                 reply.add(parser.finish());
-                return Response.ok(shape.done(reply.build(), outcome)).type(JSON).build();
+                Object done = FallbackHeaders.answeredBy(mapper, shape.done(reply.build(), outcome), run.fallback());
+                return FallbackHeaders.tell(Response.ok(done), run.fallback()).type(JSON).build();
             }
         }
         // Claim the model on a virtual thread. A fast claim (or a fast failure, which keeps its status code) is
         // settled before the response starts; a slow one (a load, a queue) gets its headers at once, through an
         // empty chunk, so the client does not time out, and a failure from then on is the stream's last line.
-        FutureTask<GenerationService.Run> claim = new FutureTask<>(() -> service.start(prepared, cancel));
+        FutureTask<GenerationService.Run> claim = new FutureTask<>(() -> service.start(routed, cancel));
         Thread.ofVirtual().name("claim").start(claim);
         boolean settled;
         try {
@@ -96,12 +99,15 @@ final class GenerationResponder {
             try (watch) {
                 if (waited) writeLine(out, shape.chunk(Reply.EMPTY));
                 run = await(claim, cancel);
+                GenerationService.Run answering = run;
                 ReplyParser parser = run.replyParser();
                 Outcome outcome = run.generate(piece -> {
                     Reply r = parser.add(piece);
-                    if (!r.isEmpty()) writeLine(out, shape.chunk(r)); // a held-back tag or call waits
+                    if (!r.isEmpty()) { // a held-back tag or call waits
+                        writeLine(out, FallbackHeaders.answeredBy(mapper, shape.chunk(r), answering.fallback()));
+                    }
                 });
-                writeLine(out, shape.done(parser.finish(), outcome));
+                writeLine(out, FallbackHeaders.answeredBy(mapper, shape.done(parser.finish(), outcome), run.fallback()));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
@@ -116,7 +122,9 @@ final class GenerationResponder {
                 if (run != null) run.close();
             }
         };
-        return Response.ok(body).type(NDJSON).build();
+        // A fallback decided before the answer starts is in its headers; a later one only in the lines' model.
+        return FallbackHeaders.tell(Response.ok(body), settled ? claim.resultNow().fallback() : null).type(NDJSON)
+                .build();
     }
 
     /** An empty prompt (or no messages) loads the model; with {@code keep_alive: 0} it unloads it instead. */

@@ -24,6 +24,9 @@ public sealed interface GenerationCommand {
     /** The request's {@code think}; {@link Think#UNSET} when absent (a thinking model then thinks). */
     Think think();
 
+    /** The same request for another model (a fallback chain's local alternative). */
+    GenerationCommand withModel(String model);
+
     /** The same command with {@code think} settled against the model (see {@link PromptBuilder#settle}). */
     GenerationCommand withThink(Think think);
 
@@ -39,6 +42,12 @@ public sealed interface GenerationCommand {
         public Generate(String model, String prompt, String suffix, String system, String template, int[] context,
                         boolean raw, String format, KeepAlive keepAlive, Map<String, Object> options, boolean truncate) {
             this(model, prompt, suffix, system, template, context, raw, format, keepAlive, options, truncate, null);
+        }
+
+        @Override
+        public Generate withModel(String other) {
+            return new Generate(other, prompt, suffix, system, template, context, raw, format, keepAlive, options,
+                    truncate, think);
         }
 
         @Override
@@ -64,6 +73,11 @@ public sealed interface GenerationCommand {
         public Chat(String model, List<ChatTurn> messages, String format, KeepAlive keepAlive,
                     Map<String, Object> options, boolean truncate) {
             this(model, messages, format, keepAlive, options, truncate, null, null);
+        }
+
+        @Override
+        public Chat withModel(String other) {
+            return new Chat(other, messages, format, keepAlive, options, truncate, tools, think);
         }
 
         @Override

@@ -2,6 +2,8 @@ package io.quokka.api.openai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.api.ClientWatch;
+import io.quokka.api.FallbackHeaders;
+import io.quokka.fallback.upstream.UpstreamException;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
@@ -57,15 +59,16 @@ final class SseResponder {
             throws EngineException, ServerBusyException, RequestCancelledException {
         CancelToken cancel = new CancelToken();
         ClientWatch.start(http, cancel); // ends with the response
-        GenerationService.Run run = service.start(prepared, cancel);
+        GenerationService.Run run = service.start(FallbackHeaders.routed(prepared), cancel);
         if (!stream) {
             try (run) {
                 ReplyParser parser = run.replyParser();
                 Reply.Builder reply = new Reply.Builder();
                 Outcome outcome = run.generate(piece -> reply.add(parser.add(piece)));
                 reply.add(parser.finish());
-                return Response.ok(shape.whole(reply.build(), reason(outcome), Usage.of(outcome.result())))
-                        .type(JSON).build();
+                Object whole = FallbackHeaders.answeredBy(mapper,
+                        shape.whole(reply.build(), reason(outcome), Usage.of(outcome.result())), run.fallback());
+                return FallbackHeaders.tell(Response.ok(whole), run.fallback()).type(JSON).build();
             }
         }
         StreamingOutput body = out -> {
@@ -73,20 +76,23 @@ final class SseResponder {
                 ReplyParser parser = run.replyParser();
                 Outcome outcome = run.generate(piece -> {
                     Reply r = parser.add(piece);
-                    if (!r.isEmpty()) write(out, shape.piece(r));
+                    if (!r.isEmpty()) write(out, answeredBy(shape.piece(r), run));
                 });
-                write(out, shape.finish(parser.finish(), reason(outcome), Usage.of(outcome.result())));
+                write(out, answeredBy(shape.finish(parser.finish(), reason(outcome), Usage.of(outcome.result())), run));
                 out.write(DONE);
                 out.flush();
             } catch (EngineException e) {
                 LOG.warnf("generation failed mid-stream: %s", e.getMessage());
                 write(out, List.of(ErrorResponse.of(500, e.getMessage())));
+            } catch (UpstreamException e) {
+                LOG.warnf("upstream failed mid-stream: %s", e.getMessage());
+                write(out, List.of(ErrorResponse.of(e.status(), e.getMessage())));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
             }
         };
-        return Response.ok(body).type(EVENT_STREAM).build();
+        return FallbackHeaders.tell(Response.ok(body), run.fallback()).type(EVENT_STREAM).build();
     }
 
     /**
@@ -105,6 +111,12 @@ final class SseResponder {
             out.flush();
         };
         return Response.ok(body).type(EVENT_STREAM).build();
+    }
+
+    /** The events with their {@code model} naming the model that answers, when a fallback does. */
+    private List<Object> answeredBy(List<Object> events, GenerationService.Run run) {
+        if (run.fallback() == null) return events;
+        return events.stream().map(e -> FallbackHeaders.answeredBy(mapper, e, run.fallback())).toList();
     }
 
     private static String reason(Outcome outcome) {
