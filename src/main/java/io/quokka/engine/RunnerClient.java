@@ -201,7 +201,10 @@ final class RunnerClient implements LoadedModel {
                         continue;
                     }
                     BlockingQueue<Event> queue = waiting.get(id);
-                    if (queue != null) queue.add(event);
+                    if (queue != null) {
+                        queue.add(event);
+                        if (event instanceof Event.Piece && queue.size() == maxUnreadPieces) slowReader(id);
+                    }
                 }
             } catch (IOException e) {
                 // EOF or reset: the runner is gone (or closing). Everything it sent has been dispatched.
@@ -494,6 +497,23 @@ final class RunnerClient implements LoadedModel {
                 endIfStillBusy(active);
             }
         });
+    }
+
+    /**
+     * The runner never waits for a client: its pieces queue here while the request's thread writes them out. A client
+     * that stops reading (its TCP window full, the write blocked) would make that queue grow for as long as the
+     * generation runs, so once it holds this many unread pieces the generation is cancelled instead.
+     */
+    static final int MAX_UNREAD_PIECES = 4096;
+    static volatile int maxUnreadPieces = MAX_UNREAD_PIECES; // tests lower it
+    /** Generations cancelled because their client stopped reading. */
+    final AtomicLong slowReaderCancels = new AtomicLong();
+
+    private void slowReader(long id) {
+        LOG.warnf("runner %d: generation %d has %d pieces its client has not read; cancelling it", pid, id,
+                maxUnreadPieces);
+        slowReaderCancels.incrementAndGet();
+        cancelQuietly(id);
     }
 
     /** Asks the runner to stop request {@code id}; if the runner is gone, the request fails anyway. */
