@@ -182,7 +182,8 @@ class RunnerGenerationTest {
         assertEquals(DoneReason.CANCELLED, r.doneReason());
         // The runner checks the flag before every token; what remains is the message's trip (tokens here take
         // ~0.25 ms, so a few more may be sampled while the Cancel frame travels).
-        assertTrue(latency < 200_000_000L, "cancel took " + latency / 1_000_000 + " ms");
+        // ~ms on a quiet machine; the bound only catches a cancel that is ignored (a busy CI host stalls threads).
+        assertTrue(latency < 2_000_000_000L, "cancel took " + latency / 1_000_000 + " ms");
         assertTrue(r.evalCount() < 5 + 200, "stopped promptly: " + r.evalCount());
         long t = System.nanoTime();
         Run next = generate("Hello world", TestModels.greedy(), 3, List.of(), null);
