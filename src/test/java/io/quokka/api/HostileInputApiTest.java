@@ -146,6 +146,49 @@ class HostileInputApiTest {
         return planted;
     }
 
+    // --- corrupt models ---
+
+    @Test
+    void corruptModelsGetAnErrorAndTheServerKeepsServing() throws Exception {
+        Path dir = Files.createTempDirectory("quokka-corrupt-");
+        Path valid = dir.resolve("valid.gguf");
+        io.quokka.gguf.ToyModelSpec spec = io.quokka.gguf.ToyModelSpec.tiny();
+        io.quokka.gguf.ToyModel.write(spec, valid);
+        var writer = new io.quokka.store.StoreWriter(TestStore.root, true);
+        Map<String, String> outcomes = new java.util.LinkedHashMap<>();
+        List<io.quokka.store.ModelName> created = new ArrayList<>();
+        try {
+            for (var fault : io.quokka.gguf.CorruptModels.faults(spec.embeddingLength(), spec.vocabSize()).entrySet()) {
+                Path file = dir.resolve(fault.getKey() + ".gguf");
+                io.quokka.gguf.CorruptModels.write(valid, fault.getValue(), file);
+                var name = io.quokka.store.ModelName.parse("corrupt-" + fault.getKey());
+                writer.create(name, file, java.util.Optional.empty(), java.util.Optional.empty(), Map.of(),
+                        io.quokka.store.ModelConfig.gguf("llama", "1M", "Q8_0"));
+                created.add(name);
+                long t0 = System.nanoTime();
+                var response = HTTP.send(HttpRequest.newBuilder(base.resolve("api/generate"))
+                        .timeout(Duration.ofSeconds(120))
+                        .POST(HttpRequest.BodyPublishers.ofString(GenerateApiTest.greedy(name.model(), "hi", 1))).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                String body = response.body();
+                outcomes.put(fault.getKey(), response.statusCode() + " in " + ms + " ms: " + abbreviate(body));
+                assertTrue(response.statusCode() == 500 || response.statusCode() == 400,
+                        fault.getKey() + " answered " + response.statusCode() + " " + body);
+                assertTrue(JSON.readTree(body).path("error").isTextual(), fault.getKey() + ": " + body);
+                assertAlive();
+            }
+        } finally {
+            for (var name : created) writer.delete(name);
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) Files.deleteIfExists(p);
+            }
+            Files.deleteIfExists(dir);
+            outcomes.forEach((k, v) -> System.out.printf("  corrupt %s: %s%n", k, v));
+        }
+        System.out.printf("corrupt models: %d cases tried, failures: 0%n", outcomes.size());
+    }
+
     // --- fuzzing ---
 
     /** Endpoints that take a JSON body; GET endpoints are hit with bodies too. */
