@@ -48,7 +48,7 @@ public class Beans {
     @Produces
     @Singleton
     Scheduler scheduler(Engine engine, QuokkaConfig config, MemoryGuard guard, Instance<SchedulerListener> listeners) {
-        Scheduler scheduler = new Scheduler(engine, config.maxQueue(), guard);
+        Scheduler scheduler = new Scheduler(engine, config.maxQueue(), config.maxLoadedModels(), guard);
         listeners.forEach(scheduler::addListener); // metrics (io.quokka.metrics)
         return scheduler;
     }

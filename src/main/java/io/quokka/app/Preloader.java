@@ -67,7 +67,7 @@ public class Preloader implements PreloadStatus {
     private void preload(List<String> names, QuokkaConfig config, GenerationService service) {
         String first = names.getFirst();
         if (names.size() > 1) {
-            LOG.infof("preload: %s stays resident; %s checked only (one model is resident at a time)", first,
+            LOG.infof("preload: %s stays resident; %s checked only (loaded on first use)", first,
                     names.subList(1, names.size()));
         }
         try {

@@ -31,7 +31,10 @@ public interface QuokkaConfig {
     @WithDefault("512")
     int maxQueue();
 
-    /** Models resident at once ({@code OLLAMA_MAX_LOADED_MODELS}). */
+    /**
+     * Models resident at once, each in its own runner ({@code OLLAMA_MAX_LOADED_MODELS}); 0 means Ollama's automatic
+     * value, 3 on a CPU. The memory guard still decides whether each fits alongside the others.
+     */
     @WithDefault("1")
     int maxLoadedModels();
 

@@ -53,6 +53,7 @@ public class ReadinessEvaluator {
         List<ResidentModel> resident = scheduler.resident();
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("resident_model", resident.isEmpty() ? "" : resident.getFirst().spec().name());
+        data.put("resident_models", String.join(",", resident.stream().map(r -> r.spec().name()).toList()));
         data.put("loading_model", stats.loading() == null ? "" : stats.loading());
         data.put("queue_depth", stats.queued());
         data.put("slots_busy", stats.inFlight());

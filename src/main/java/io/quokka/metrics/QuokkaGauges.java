@@ -35,7 +35,7 @@ public class QuokkaGauges implements MeterBinder {
         Gauge.builder("quokka.queue.depth", scheduler, s -> s.stats().queued())
                 .description("Requests waiting for a model").register(registry);
         Gauge.builder("quokka.requests.in.flight", scheduler, s -> s.stats().inFlight())
-                .description("Requests holding the resident model (slots busy)").register(registry);
+                .description("Requests holding a resident model (slots busy, all models)").register(registry);
         Gauge.builder("quokka.process.resident.memory", QuokkaGauges::serverRss).baseUnit(BaseUnits.BYTES)
                 .description("Resident set size: the server process, or all runner processes").tag("process", "server")
                 .register(registry);

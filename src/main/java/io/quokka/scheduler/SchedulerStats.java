@@ -5,7 +5,7 @@ package io.quokka.scheduler;
  * timer.
  *
  * @param queued   requests waiting for a model (the queue {@code OLLAMA_MAX_QUEUE} limits)
- * @param inFlight requests holding a lease on the resident model (slots busy)
+ * @param inFlight requests holding a lease on a resident model (slots busy, all models together)
  * @param loading  the name of the model being loaded, or null
  */
 public record SchedulerStats(int queued, int inFlight, String loading) {}

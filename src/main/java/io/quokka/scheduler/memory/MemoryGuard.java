@@ -5,6 +5,7 @@ import io.quokka.gguf.GgufFile;
 import io.quokka.scheduler.LoadPlanner;
 import io.quokka.scheduler.ModelSpec;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Function;
 import org.jboss.logging.Logger;
 
@@ -81,6 +82,30 @@ public final class MemoryGuard implements LoadPlanner {
                     plan.available().source());
         }
         return plan.load();
+    }
+
+    /**
+     * Whether {@code spec}'s model fits as asked next to runners that stay resident. What they use now is already
+     * counted by the budget (their RSS is in the process tree, the cgroup's usage, or gone from {@code MemAvailable});
+     * what is not yet counted is what each may still grow into: its estimate minus its RSS (compute buffers are
+     * touched only by the first prompt that fills the context). So the new model's estimate plus that growth must
+     * fit in what is available now; nothing is counted twice.
+     */
+    @Override
+    public boolean fitsAlongside(ModelSpec spec, List<Occupant> staying) {
+        if (!settings.enabled()) return true;
+        MemoryBudget.Available available = budget.available(0);
+        long growth = 0;
+        for (Occupant o : staying) {
+            growth += Math.max(0, estimate(headers.apply(o.load().modelFile()), o.load(), o.load().numCtx()).total()
+                    - o.residentBytes());
+        }
+        MemoryEstimate needed = estimate(headers.apply(spec.load().modelFile()), spec.load(), spec.load().numCtx());
+        boolean fits = needed.total() + growth <= available.bytes();
+        LOG.debugf("model %s: %s %s alongside %d resident (%s they may still grow into) in %s (%s)", spec.name(), needed,
+                fits ? "fits" : "does not fit", staying.size(), ByteSize.human(growth), ByteSize.human(available.bytes()),
+                available.source());
+        return fits;
     }
 
     /** Plans against what is available now, with nothing to reclaim; for {@code /api/show} and {@code quokka fit}. */

@@ -103,4 +103,66 @@ class MemoryBenchmark {
         rows.forEach(row -> System.out.println("BENCH " + row));
         assertTrue(returned, "memory came back within 10% after every unload");
     }
+
+    /**
+     * Two models resident at once through the scheduler ({@code OLLAMA_MAX_LOADED_MODELS=2}): the tree before, with
+     * both loaded, with both contexts filled, after both unload; the runners' summed RSS against the summed estimates.
+     */
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.MINUTES)
+    void twoResident() throws Exception {
+        RunnerEngine engine = new RunnerEngine(RunnerEngine.Settings.defaults(MemoryEstimateEngineTest.DIR.resolve("work"))
+                .withLoadTimeout(Duration.ofMinutes(2)));
+        ToyModelSpec tiny = ToyModelSpec.tiny();
+        List<Shape> shapes = List.of(new Shape("tiny", tiny, 2048, 512),
+                new Shape("v8k-e512-l4", tiny.withVocabSize(8000).withShape(512, 4, 8, 8, 1536), 2048, 512));
+        for (Shape s : shapes) MemoryEstimateEngineTest.model(s.name(), s.spec());
+        // warm-up: the first runner start in this JVM loads classes that would count against the "before" figure
+        engine.load(new LoadRequest(MemoryEstimateEngineTest.model("tiny", tiny), 512, 512, 2, 1, true, false,
+                KvCacheType.F16)).close();
+        var scheduler = new io.quokka.scheduler.Scheduler(engine, 8, 2, io.quokka.scheduler.LoadPlanner.NONE);
+        System.gc();
+        long before = MemoryBudget.processTreeResident();
+        long estLoaded = 0, estFull = 0, loadMs = 0;
+        List<io.quokka.scheduler.Lease> leases = new ArrayList<>();
+        List<GgufFile> ggufs = new ArrayList<>();
+        for (Shape s : shapes) {
+            var file = MemoryEstimateEngineTest.model(s.name(), s.spec());
+            GgufFile gguf = GgufReader.read(file);
+            ggufs.add(gguf);
+            MemoryEstimate e = MemoryEstimate.of(gguf, s.ctx(), s.batch(), KvCacheType.F16, false);
+            estLoaded += e.total() - e.compute();
+            estFull += e.total();
+            var spec = new io.quokka.scheduler.ModelSpec(s.name(), "-", new LoadRequest(file, s.ctx(), s.batch(), 2, 1,
+                    true, false, KvCacheType.F16), null);
+            long t0 = System.nanoTime();
+            leases.add(scheduler.acquire(spec, io.quokka.scheduler.KeepAlive.FOREVER, new CancelToken()));
+            loadMs += (System.nanoTime() - t0) / 1_000_000;
+        }
+        long loaded = MemoryBudget.processTreeResident();
+        long runnersLoaded = leases.stream().mapToLong(l -> l.model().residentBytes()).sum();
+        for (int k = 0; k < shapes.size(); k++) {
+            Random r = new Random(1);
+            int[] tokens = new int[shapes.get(k).ctx() - 8];
+            for (int i = 0; i < tokens.length; i++) tokens[i] = 300 + r.nextInt((int) ggufs.get(k).vocabSize() - 310);
+            leases.get(k).model().generate(new GenerationRequest(tokens, "", new SamplingParams(0f, 40, 0.9f, 0f, 1f, 1f,
+                    64, 0f, 0f, 0), 4, 4, List.of(), null), x -> {}, new CancelToken());
+        }
+        long full = MemoryBudget.processTreeResident();
+        long runnersFull = leases.stream().mapToLong(l -> l.model().residentBytes()).sum();
+        int resident = scheduler.resident().size();
+        List<Long> pids = leases.stream().map(l -> l.model().pid()).toList();
+        leases.forEach(io.quokka.scheduler.Lease::close);
+        scheduler.close();
+        for (long pid : pids) ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
+        System.gc();
+        long after = MemoryBudget.processTreeResident();
+        System.out.println(("BENCH two resident (tiny + v8k-e512-l4, 2048 / 512 each): %d resident, loads %d ms; tree "
+                + "before %.0f MiB, both loaded %.0f MiB, both full %.0f MiB, after unload %.0f MiB; runners' RSS loaded / "
+                + "full %.1f / %.1f MiB, estimates %.1f / %.1f MiB (%.1f%% / %.1f%%)").formatted(resident, loadMs,
+                before / MB, loaded / MB, full / MB, after / MB, runnersLoaded / MB, runnersFull / MB, estLoaded / MB,
+                estFull / MB, 100.0 * (estLoaded - runnersLoaded) / runnersLoaded, 100.0 * (estFull - runnersFull) / runnersFull));
+        assertTrue(resident == 2, "both resident");
+        assertTrue(after <= 1.10 * before, "memory came back within 10% after both unloaded");
+    }
 }
