@@ -104,6 +104,12 @@ class HostileInputApiTest {
                     assertTrue(!body.contains("TOPSECRET") && !body.contains("root:x:0"), where + " leaked: " + body);
                     int status = response.statusCode();
                     boolean linked = name.equals("escape") || name.equals("linkedblob");
+                    if (endpoint.label().contains("raw") && status == 200) {
+                        // dot segments in a raw URL path are removed before routing: "./toy" is the path of toy
+                        String id = JSON.readTree(body).path("id").asText();
+                        assertTrue(List.of("toy", "linkedblob").contains(id), where + ": " + body);
+                        continue;
+                    }
                     if (linked) {
                         // The operator's own links are followed; what they hold is never echoed (GET /v1/models/{name}
                         // reads only the manifest: linkedblob is listed).
