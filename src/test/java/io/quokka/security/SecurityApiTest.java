@@ -195,7 +195,7 @@ class SecurityApiTest {
                 + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + Integer.toHexString(body.length())
                 + "\r\n" + body + "\r\n0\r\n\r\n");
         assertTrue(chunked.startsWith("HTTP/1.1 413"), chunked.lines().findFirst().orElse(""));
-        System.out.println("chunked 413: " + chunked.replace("\r\n", " | "));
+        // Known gap: Quarkus' body reader answers a chunked body over the limit with an empty 413, not JSON.
         authorized().get("/api/version").then().statusCode(200); // still serving
     }
 
