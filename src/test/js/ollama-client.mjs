@@ -31,7 +31,7 @@ check('list', async () => {
   const { models } = await ollama.list();
   // big:latest: added to the shared test store by HealthApiTest when it ran first.
   const names = models.map((m) => m.name).filter((n) => n !== 'big:latest').sort();
-  assert.deepEqual(names, ['broken:latest', 'plain/q4:small', 'toy:latest']);
+  assert.deepEqual(names, ['broken:latest', 'plain/q4:small', 'thinker:latest', 'toy:latest']);
   const toy = models.find((m) => m.name === 'toy:latest');
   assert.equal(toy.model, 'toy:latest');
   assert.match(toy.digest, /^[0-9a-f]{64}$/);
@@ -51,6 +51,7 @@ check('show', async () => {
   assert.equal(s.details.family, 'llama');
   assert.equal(s.model_info['general.architecture'], 'llama');
   assert.ok(s.capabilities.includes('completion'), String(s.capabilities));
+  assert.ok(s.capabilities.includes('tools'), String(s.capabilities));
   const plain = await ollama.show({ model: 'plain/q4:small' });
   assert.equal(plain.system, 'You are a quokka.');
 });
@@ -179,18 +180,73 @@ check('format schema', async () => {
   }
 });
 
-check('chat with tools is accepted', async () => {
-  const tools = [{
-    type: 'function',
-    function: {
-      name: 'get_weather',
-      description: 'The weather in a city',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
-    },
-  }];
-  const r = await ollama.chat({ model: 'toy', messages: [{ role: 'user', content: 'Weather in Perth?' }], tools, options: few(3) });
-  assert.equal(r.done, true);
-  assert.ok(r.message.tool_calls === undefined || Array.isArray(r.message.tool_calls));
+// Random weights write gibberish: a JSON schema whose only valid output is the call makes the toy call the tool.
+// (toy's template writes calls as bare JSON objects, so that is what Quokka reads as a call.)
+const weatherTool = {
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'The weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string', description: 'The city' } }, required: ['city'] },
+  },
+};
+const forceCall = {
+  type: 'object',
+  properties: {
+    name: { enum: ['get_weather'] },
+    arguments: { type: 'object', properties: { city: { enum: ['Perth'] } }, required: ['city'] },
+  },
+  required: ['name', 'arguments'],
+};
+
+check('tool call round trip', async () => {
+  const history = [{ role: 'user', content: 'Weather in Perth?' }];
+  const r = await ollama.chat({ model: 'toy', messages: history, tools: [weatherTool], format: forceCall, options: few(64) });
+  assert.equal(r.message.content, '');
+  assert.equal(r.message.tool_calls.length, 1, JSON.stringify(r.message));
+  const [call] = r.message.tool_calls;
+  assert.equal(call.function.name, 'get_weather');
+  assert.deepEqual(call.function.arguments, { city: 'Perth' });
+  assert.equal(r.done_reason, 'stop');
+  // The client sends the assistant's message back as it got it, then the tool's result.
+  history.push(r.message, { role: 'tool', tool_name: call.function.name, content: 'Sunny, 25 C' });
+  const answer = await ollama.chat({ model: 'toy', messages: history, tools: [weatherTool], options: few(4) });
+  assert.equal(answer.message.role, 'assistant');
+  assert.ok(answer.prompt_eval_count > r.prompt_eval_count, `${answer.prompt_eval_count} vs ${r.prompt_eval_count}`);
+});
+
+check('tool call stream', async () => {
+  const stream = await ollama.chat({
+    model: 'toy', messages: [{ role: 'user', content: 'Weather in Perth?' }], tools: [weatherTool], format: forceCall,
+    stream: true, options: few(64),
+  });
+  const calls = [];
+  let content = '';
+  for await (const part of stream) {
+    content += part.message.content;
+    calls.push(...(part.message.tool_calls ?? []));
+  }
+  assert.equal(content, '');
+  assert.equal(calls.length, 1);
+  assert.deepEqual(calls[0].function.arguments, { city: 'Perth' });
+});
+
+check('think', async () => {
+  const ask = [{ role: 'user', content: 'Hi' }];
+  // thinker's prompt opens the thinking when the request thinks, so all it writes is thinking.
+  const r = await ollama.chat({ model: 'thinker', messages: ask, think: true, options: few(6) });
+  assert.ok(r.message.thinking.length > 0, JSON.stringify(r.message));
+  assert.equal(r.message.content, '');
+  const off = await ollama.chat({ model: 'thinker', messages: ask, think: false, options: few(6) });
+  assert.equal(off.message.thinking, undefined);
+  assert.ok(off.message.content.length > 0);
+  const g = await ollama.generate({ model: 'thinker', prompt: 'Hi', think: 'high', options: few(6) });
+  assert.ok(g.thinking.length > 0);
+  await assert.rejects(ollama.chat({ model: 'toy', messages: ask, think: true }), (e) => {
+    assert.equal(e.status_code, 400);
+    assert.equal(e.error, '"toy" does not support thinking');
+    return true;
+  });
 });
 
 check('errors', async () => {

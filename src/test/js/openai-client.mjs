@@ -24,7 +24,7 @@ check('models.list', async () => {
     assert.equal(m.object, 'model');
   }
   // big:latest: added to the shared test store by HealthApiTest when it ran first.
-  assert.deepEqual(ids.filter((id) => id !== 'big:latest').sort(), ['broken:latest', 'plain/q4:small', 'toy:latest']);
+  assert.deepEqual(ids.filter((id) => id !== 'big:latest').sort(), ['broken:latest', 'plain/q4:small', 'thinker:latest', 'toy:latest']);
 });
 
 check('models.retrieve', async () => {
@@ -81,6 +81,77 @@ check('chat.completions.stream helper', async () => {
   assert.equal(final.choices[0].finish_reason, 'length');
   const whole = await client.chat.completions.create(chatParams('toy', 5));
   assert.equal(final.choices[0].message.content, whole.choices[0].message.content);
+});
+
+// Random weights write gibberish: a JSON schema whose only valid output is the call makes the toy call the tool.
+const tools = [{
+  type: 'function',
+  function: {
+    name: 'get_weather',
+    description: 'The weather in a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+  },
+}];
+const forceCall = {
+  type: 'json_schema',
+  json_schema: {
+    name: 'call',
+    schema: {
+      type: 'object',
+      properties: {
+        name: { enum: ['get_weather'] },
+        arguments: { type: 'object', properties: { city: { enum: ['Perth'] } }, required: ['city'] },
+      },
+      required: ['name', 'arguments'],
+    },
+  },
+};
+
+check('tool call round trip', async () => {
+  const messages = [{ role: 'user', content: 'Weather in Perth?' }];
+  const c = await client.chat.completions.create({
+    model: 'toy', temperature: 0, max_tokens: 64, messages, tools, tool_choice: 'auto', response_format: forceCall,
+  });
+  const choice = c.choices[0];
+  assert.equal(choice.finish_reason, 'tool_calls');
+  assert.equal(choice.message.tool_calls.length, 1);
+  const [call] = choice.message.tool_calls;
+  assert.equal(call.type, 'function');
+  assert.match(call.id, /^call_[a-z0-9]{8}$/);
+  assert.equal(call.function.name, 'get_weather');
+  assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Perth' });
+  messages.push(choice.message, { role: 'tool', tool_call_id: call.id, content: 'Sunny, 25 C' });
+  const answer = await client.chat.completions.create({ model: 'toy', temperature: 0, max_tokens: 4, messages, tools });
+  assert.equal(answer.choices[0].message.role, 'assistant');
+  assert.ok(answer.usage.prompt_tokens > c.usage.prompt_tokens);
+});
+
+check('tool call stream helper', async () => {
+  // The SDK's stream helper assembles tool calls from their deltas (by index).
+  const runner = client.chat.completions.stream({
+    model: 'toy', temperature: 0, max_tokens: 64, messages: [{ role: 'user', content: 'Weather in Perth?' }], tools,
+    response_format: forceCall,
+  });
+  const final = await runner.finalChatCompletion();
+  assert.equal(final.choices[0].finish_reason, 'tool_calls');
+  const [call] = final.choices[0].message.tool_calls;
+  assert.equal(call.function.name, 'get_weather');
+  assert.deepEqual(JSON.parse(call.function.arguments), { city: 'Perth' });
+});
+
+check('reasoning', async () => {
+  const ask = { model: 'thinker', temperature: 0, max_tokens: 6, messages: [{ role: 'user', content: 'Hi' }] };
+  const c = await client.chat.completions.create(ask);
+  assert.ok(c.choices[0].message.reasoning.length > 0, JSON.stringify(c.choices[0].message));
+  assert.equal(c.choices[0].message.content, '');
+  const off = await client.chat.completions.create({ ...ask, reasoning_effort: 'none' });
+  assert.equal(off.choices[0].message.reasoning, undefined);
+  assert.ok(off.choices[0].message.content.length > 0);
+  await assert.rejects(client.chat.completions.create({ ...ask, model: 'toy', reasoning_effort: 'high' }), (e) => {
+    assert.ok(e instanceof OpenAI.BadRequestError, String(e));
+    assert.match(e.message, /"toy" does not support thinking/);
+    return true;
+  });
 });
 
 check('completions.create', async () => {

@@ -20,7 +20,10 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.quokka.generation.Reply;
+import io.quokka.template.Msg;
 import java.util.List;
+import java.util.Locale;
 
 /** {@code POST /api/chat}. */
 @Path("/api/chat")
@@ -45,7 +48,8 @@ public class ChatResource {
         ChatRequest req = bodies.decode(body, ChatRequest.class);
         var command = new GenerationCommand.Chat(req.model(), turns(req.messages()),
                 RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options(),
-                !Boolean.FALSE.equals(req.truncate()));
+                !Boolean.FALSE.equals(req.truncate()), ToolDefinitions.tools(req.tools()),
+                ToolDefinitions.think(req.think()));
         GenerationService.Prepared prepared = service.prepare(command);
         boolean images = req.messages() != null && req.messages().stream()
                 .anyMatch(m -> m != null && m.images() != null && !m.images().isEmpty());
@@ -58,14 +62,14 @@ public class ChatResource {
             }
 
             @Override
-            public Object chunk(String text) {
-                return ChatResponse.chunk(model, text);
+            public Object chunk(Reply piece) {
+                return ChatResponse.chunk(model, piece);
             }
 
             @Override
-            public Object done(String fullText, Outcome o) {
+            public Object done(Reply reply, Outcome o) {
                 var r = o.result();
-                return ChatResponse.done(model, fullText, r.doneReason().wireName, o.totalNanos(), o.loadNanos(),
+                return ChatResponse.done(model, reply, r.doneReason().wireName, o.totalNanos(), o.loadNanos(),
                         r.promptEvalCount(), r.promptEvalNanos(), r.evalCount(), r.evalNanos());
             }
         }, http);
@@ -75,8 +79,11 @@ public class ChatResource {
         if (messages == null) return List.of();
         return messages.stream().map(m -> {
             if (m == null) throw new InvalidRequestException("messages must be objects");
-            // Ollama passes roles through to the template unchecked; so do we.
-            return new ChatTurn(m.role() == null ? "" : m.role(), m.content());
+            // Ollama lower-cases roles as it decodes them and passes them to the template unchecked; so do we.
+            String role = m.role() == null ? "" : m.role().toLowerCase(Locale.ROOT);
+            List<Msg.ToolCall> calls = m.tool_calls() == null ? List.of()
+                    : m.tool_calls().stream().map(c -> c == null ? Msg.ToolCall.of("", null) : c.toDomain()).toList();
+            return new ChatTurn(role, m.content(), m.thinking(), calls, m.tool_name(), m.tool_call_id());
         }).toList();
     }
 }

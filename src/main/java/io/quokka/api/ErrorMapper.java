@@ -1,5 +1,7 @@
 package io.quokka.api;
 
+import io.quokka.fallback.upstream.UpstreamException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -42,6 +44,11 @@ public class ErrorMapper {
     }
 
     @ServerExceptionMapper
+    public Response missing(io.quokka.models.NotFoundException e) {
+        return error(404, e.getMessage());
+    }
+
+    @ServerExceptionMapper
     public Response unusable(ModelUnusableException e) {
         LOG.warnf("model cannot be served: %s", e.getMessage());
         return error(500, e.getMessage());
@@ -56,6 +63,12 @@ public class ErrorMapper {
     public Response insufficientMemory(InsufficientMemoryException e) {
         LOG.warnf("load refused: %s", e.getMessage());
         return error(500, e.getMessage());
+    }
+
+    @ServerExceptionMapper
+    public Response upstream(UpstreamException e) {
+        LOG.warnf("upstream failure: %s", e.getMessage());
+        return error(e.status(), e.getMessage());
     }
 
     @ServerExceptionMapper

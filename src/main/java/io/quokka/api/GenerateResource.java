@@ -7,6 +7,7 @@ import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.GgufInspector;
 import io.quokka.generation.Outcome;
+import io.quokka.generation.Reply;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.smallrye.common.annotation.RunOnVirtualThread;
@@ -44,7 +45,7 @@ public class GenerateResource {
         var command = new GenerationCommand.Generate(req.model(), req.prompt(), req.suffix(), req.system(),
                 req.template(), RequestDecoding.context(req.context()), Boolean.TRUE.equals(req.raw()),
                 RequestDecoding.format(req.format()), RequestDecoding.keepAlive(req.keep_alive()), req.options(),
-                !Boolean.FALSE.equals(req.truncate()));
+                !Boolean.FALSE.equals(req.truncate()), ToolDefinitions.think(req.think()));
         GenerationService.Prepared prepared = service.prepare(command);
         if (req.images() != null && !req.images().isEmpty()) MediaSupport.refuse(prepared, inspector);
         String model = req.model();
@@ -56,15 +57,16 @@ public class GenerateResource {
             }
 
             @Override
-            public Object chunk(String text) {
-                return GenerateResponse.chunk(model, text);
+            public Object chunk(Reply piece) {
+                return GenerateResponse.chunk(model, piece.content(), piece.thinking());
             }
 
             @Override
-            public Object done(String fullText, Outcome o) {
+            public Object done(Reply reply, Outcome o) {
                 var r = o.result();
                 List<Integer> context = raw ? null : Arrays.stream(r.context()).boxed().toList();
-                return GenerateResponse.done(model, fullText, r.doneReason().wireName, context, o.totalNanos(),
+                return GenerateResponse.done(model, reply.content(), reply.thinking(), r.doneReason().wireName,
+                        context, o.totalNanos(),
                         o.loadNanos(), r.promptEvalCount(), r.promptEvalNanos(), r.evalCount(), r.evalNanos());
             }
         }, http);

@@ -5,6 +5,8 @@ import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.Outcome;
+import io.quokka.generation.Reply;
+import io.quokka.generation.ReplyParser;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.vertx.core.http.HttpServerResponse;
@@ -36,9 +38,11 @@ final class GenerationResponder {
 
     /** How one endpoint shapes its chunks and final object. */
     interface Shape {
-        Object chunk(String text);
+        /** One streamed piece: text, thinking, tool calls. */
+        Object chunk(Reply piece);
 
-        Object done(String fullText, Outcome outcome);
+        /** The final object: the whole reply when not streamed, else what was held back until the end. */
+        Object done(Reply reply, Outcome outcome);
 
         /** The answer to a request with nothing to generate: done_reason "load" or "unload". */
         Object noWork(String doneReason);
@@ -55,19 +59,24 @@ final class GenerationResponder {
     Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
         if (prepared.noWork()) return loadOrUnload(prepared, shape);
+        prepared = FallbackHeaders.routed(prepared);
+        GenerationService.Prepared routed = prepared;
         CancelToken cancel = new CancelToken();
         ClientWatch watch = ClientWatch.start(http, cancel);
         if (!stream) {
             try (watch; GenerationService.Run run = service.start(prepared, cancel)) {
-                StringBuilder text = new StringBuilder();
-                Outcome outcome = run.generate(text::append);
-                return Response.ok(shape.done(text.toString(), outcome)).type(JSON).build();
+                ReplyParser parser = run.replyParser();
+                Reply.Builder reply = new Reply.Builder();
+                Outcome outcome = run.generate(piece -> reply.add(parser.add(piece)));
+                reply.add(parser.finish());
+                Object done = FallbackHeaders.answeredBy(mapper, shape.done(reply.build(), outcome), run.fallback());
+                return FallbackHeaders.tell(Response.ok(done), run.fallback()).type(JSON).build();
             }
         }
         // Claim the model on a virtual thread. A fast claim (or a fast failure, which keeps its status code) is
         // settled before the response starts; a slow one (a load, a queue) gets its headers at once, through an
         // empty chunk, so the client does not time out, and a failure from then on is the stream's last line.
-        FutureTask<GenerationService.Run> claim = new FutureTask<>(() -> service.start(prepared, cancel));
+        FutureTask<GenerationService.Run> claim = new FutureTask<>(() -> service.start(routed, cancel));
         Thread.ofVirtual().name("claim").start(claim);
         boolean settled;
         try {
@@ -88,10 +97,17 @@ final class GenerationResponder {
         StreamingOutput body = out -> {
             GenerationService.Run run = null;
             try (watch) {
-                if (waited) writeLine(out, shape.chunk(""));
+                if (waited) writeLine(out, shape.chunk(Reply.EMPTY));
                 run = await(claim, cancel);
-                Outcome outcome = run.generate(piece -> writeLine(out, shape.chunk(piece)));
-                writeLine(out, shape.done("", outcome));
+                GenerationService.Run answering = run;
+                ReplyParser parser = run.replyParser();
+                Outcome outcome = run.generate(piece -> {
+                    Reply r = parser.add(piece);
+                    if (!r.isEmpty()) { // a held-back tag or call waits
+                        writeLine(out, FallbackHeaders.answeredBy(mapper, shape.chunk(r), answering.fallback()));
+                    }
+                });
+                writeLine(out, FallbackHeaders.answeredBy(mapper, shape.done(parser.finish(), outcome), run.fallback()));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
@@ -106,7 +122,9 @@ final class GenerationResponder {
                 if (run != null) run.close();
             }
         };
-        return Response.ok(body).type(NDJSON).build();
+        // A fallback decided before the answer starts is in its headers; a later one only in the lines' model.
+        return FallbackHeaders.tell(Response.ok(body), settled ? claim.resultNow().fallback() : null).type(NDJSON)
+                .build();
     }
 
     /** An empty prompt (or no messages) loads the model; with {@code keep_alive: 0} it unloads it instead. */

@@ -1,5 +1,10 @@
 package io.quokka.app;
 
+import io.quokka.fallback.FallbackRouter;
+import io.quokka.fallback.upstream.UpstreamClient;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
 import io.quokka.config.QuokkaConfig;
 import io.quokka.engine.Engine;
 import io.quokka.engine.RunnerEngine;
@@ -12,7 +17,9 @@ import io.quokka.generation.GgufInspector;
 import io.quokka.generation.ModelResolver;
 import io.quokka.generation.PromptBuilder;
 import io.quokka.generation.StoreModelResolver;
+import io.quokka.models.ModelManager;
 import io.quokka.store.OllamaStore;
+import io.quokka.store.StoreWriter;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.Scheduler;
 import io.quokka.scheduler.memory.ByteSize;
@@ -86,6 +93,13 @@ public class Beans {
         return new StoreModelResolver(store, inspector, Aliases.read(config, store));
     }
 
+    /** Create, copy, delete and blobs; a deleted model's runner ends first (the scheduler's expire). */
+    @Produces
+    @Singleton
+    ModelManager modelManager(OllamaStore store, StoreModelResolver resolver, Scheduler scheduler, QuokkaConfig config) {
+        return new ModelManager(store, new StoreWriter(store.root(), !config.noPrune()), resolver, scheduler::expire);
+    }
+
     @Produces
     @Singleton
     GenerationService generationService(ModelResolver resolver, Scheduler scheduler, QuokkaConfig config,
@@ -96,6 +110,10 @@ public class Beans {
                 KeepAlive.fromEnvironment(config.keepAlive()));
         var service = new GenerationService(resolver, scheduler, new PromptBuilder(), settings);
         observers.forEach(service::addObserver); // metrics and the access log (io.quokka.metrics)
+        // Fallback chains (io.quokka.fallback); an upstream's API key is looked up by its variable's name when used.
+        Config keys = ConfigProvider.getConfig();
+        service.useFallbacks(new FallbackRouter(Fallbacks.read(config), service,
+                new UpstreamClient(name -> keys.getOptionalValue(name, String.class))));
         return service;
     }
 }

@@ -79,6 +79,16 @@ public interface QuokkaConfig {
      */
     Optional<String> aliases();
 
+    /**
+     * A file of fallback chains ({@code QUOKKA_FALLBACKS_FILE}): one {@code model = alternative, ...} a line, {@code #}
+     * comments (see {@code io.quokka.fallback.FallbackChains}). Relative to the working directory; missing = none.
+     */
+    @WithDefault("fallbacks.txt")
+    Path fallbacksFile();
+
+    /** Fallback chains, separated by {@code ;} ({@code QUOKKA_FALLBACKS}); each wins over the file's for its model. */
+    Optional<String> fallbacks();
+
     /** Generate the toy model into an empty store at start-up, so a fresh install answers offline. */
     @WithDefault("true")
     boolean toyDefault();
@@ -117,4 +127,8 @@ public interface QuokkaConfig {
      */
     @WithDefault("true")
     boolean memoryGuard();
+
+    /** Keep blobs no manifest references any more after a pull replaces a model ({@code OLLAMA_NOPRUNE}). */
+    @WithDefault("false")
+    boolean noPrune();
 }

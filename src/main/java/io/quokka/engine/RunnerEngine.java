@@ -114,7 +114,7 @@ public final class RunnerEngine implements Engine {
     }
 
     private synchronized Path library() {
-        if (library == null) library = NativeLibrary.extract(settings.workDir().resolve("lib"));
+        if (library == null) library = NativeLibrary.locate(settings.workDir().resolve("lib"));
         return library;
     }
 

@@ -14,9 +14,17 @@ package io.quokka.generation;
  * @param evalNanos         time spent generating
  * @param totalNanos        request arrival to end
  * @param error             the failure's message, or null
+ * @param fallback          the fallback that chose this model instead of the requested one, or null
  */
 public record GenerationReport(String endpoint, String model, String outcome, int promptTokens, int generatedTokens,
-                               long timeToFirstNanos, long loadNanos, long evalNanos, long totalNanos, String error) {
+                               long timeToFirstNanos, long loadNanos, long evalNanos, long totalNanos, String error,
+                               Fallback fallback) {
+
+    public GenerationReport(String endpoint, String model, String outcome, int promptTokens, int generatedTokens,
+                            long timeToFirstNanos, long loadNanos, long evalNanos, long totalNanos, String error) {
+        this(endpoint, model, outcome, promptTokens, generatedTokens, timeToFirstNanos, loadNanos, evalNanos,
+                totalNanos, error, null);
+    }
 
     public static final String CANCELLED = "cancelled";
     public static final String ERROR = "error";

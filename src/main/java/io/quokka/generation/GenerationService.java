@@ -44,9 +44,10 @@ public final class GenerationService {
     private final List<GenerationObserver> observers = new CopyOnWriteArrayList<>();
     /** Requests waiting for their model, and runs holding one: what a shutdown waits for, then cancels. */
     private final Set<CancelToken> waiting = ConcurrentHashMap.newKeySet();
-    private final Set<Run> running = ConcurrentHashMap.newKeySet();
+    private final Set<LocalRun> running = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
     private volatile RequestLimits limits = RequestLimits.NONE;
+    private volatile FallbackHook fallbacks = FallbackHook.NONE;
 
     public GenerationService(ModelResolver resolver, Scheduler scheduler, PromptBuilder prompts, Settings settings) {
         this.resolver = resolver;
@@ -55,9 +56,34 @@ public final class GenerationService {
         this.settings = settings;
     }
 
-    /** A request resolved against the store, ready to be scheduled. */
+    /**
+     * A request resolved against the store, ready to be scheduled.
+     *
+     * @param fallbackAllowed false when the client must have exactly this model (no fallback chain applies)
+     * @param fallback        the fallback that chose this model instead of the requested one, or null
+     */
     public record Prepared(GenerationCommand command, ResolvedModel model, Options options, ModelSpec spec,
-                           KeepAlive keepAlive, long startNanos) {
+                           KeepAlive keepAlive, long startNanos, boolean fallbackAllowed, Fallback fallback) {
+
+        public Prepared(GenerationCommand command, ResolvedModel model, Options options, ModelSpec spec,
+                        KeepAlive keepAlive, long startNanos) {
+            this(command, model, options, spec, keepAlive, startNanos, true, null);
+        }
+
+        /** The same request for a client that must have exactly this model. */
+        public Prepared withoutFallback() {
+            return new Prepared(command, model, options, spec, keepAlive, startNanos, false, fallback);
+        }
+
+        /** This request serving another one's fallback: timed from that one's arrival. */
+        public Prepared asFallback(Fallback chosen, long originalStartNanos) {
+            return new Prepared(command, model, options, spec, keepAlive, originalStartNanos, false, chosen);
+        }
+
+        /** The kind of request, for reports: {@code generate} or {@code chat}. */
+        public String endpoint() {
+            return command.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+        }
 
         /** An empty prompt (or no messages) only loads or unloads the model. */
         public boolean noWork() {
@@ -90,9 +116,28 @@ public final class GenerationService {
         observers.add(observer);
     }
 
+    /** Tells the observers about a generation served elsewhere (an upstream a fallback chain called). */
+    public void publish(GenerationReport report) {
+        observers.forEach(o -> o.finished(report));
+    }
+
+    /**
+     * Counts a generation served elsewhere (an upstream a fallback chain called) as in flight, so a graceful shutdown
+     * waits for it and then cancels it like a local one. Run the returned action when it ends.
+     */
+    public Runnable track(CancelToken cancel) {
+        waiting.add(cancel);
+        return () -> waiting.remove(cancel);
+    }
+
+    /** Installs the fallback chains {@link #start} consults ({@code io.quokka.fallback}). */
+    public void useFallbacks(FallbackHook hook) {
+        fallbacks = hook;
+    }
+
     /** The generations running now (a model claimed), for the liveness watchdog. */
     public List<InFlight> inFlight() {
-        return List.copyOf(running);
+        return List.<InFlight>copyOf(running);
     }
 
     /** True once {@link #drain} began: new requests are refused. */
@@ -111,7 +156,7 @@ public final class GenerationService {
         draining = true;
         awaitIdle(grace);
         int cancelled = 0;
-        for (Run run : running) {
+        for (LocalRun run : running) {
             run.abort("server is shutting down", false);
             cancelled++;
         }
@@ -172,6 +217,7 @@ public final class GenerationService {
         limits.checkPrompt(command);
         grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
         ResolvedModel model = resolver.resolve(command.model());
+        command = prompts.settle(command, model); // think and tools against the template, before any load
         Placement placement = place(model, command.options(), command.keepAlive());
         Options options = placement.options();
         ModelSpec spec = placement.spec();
@@ -184,8 +230,17 @@ public final class GenerationService {
         scheduler.expire(prepared.model().name());
     }
 
-    /** Claims the model, loading it if needed. The caller closes the returned run. */
+    /**
+     * Claims the model, loading it if needed, or an alternative a fallback chain names when it cannot answer. The
+     * caller closes the returned run.
+     */
     public Run start(Prepared prepared, CancelToken cancel)
+            throws EngineException, ServerBusyException, RequestCancelledException {
+        return fallbacks.start(prepared, cancel, this::startLocal);
+    }
+
+    /** Claims {@code prepared}'s own model. */
+    private Run startLocal(Prepared prepared, CancelToken cancel)
             throws EngineException, ServerBusyException, RequestCancelledException {
         if (draining) {
             report(prepared, GenerationReport.REJECTED, null, 0, -1, "server is shutting down");
@@ -219,7 +274,7 @@ public final class GenerationService {
             report(prepared, GenerationReport.ERROR, null, lease.loadNanos(), -1, e.getMessage());
             throw e;
         }
-        Run run = new Run(prepared, lease, cancel, request);
+        LocalRun run = new LocalRun(prepared, lease, cancel, request);
         running.add(run);
         return run;
     }
@@ -227,11 +282,11 @@ public final class GenerationService {
     private void report(Prepared prepared, String outcome, GenerationResult result, long loadNanos, long firstNanos,
                         String error) {
         if (observers.isEmpty()) return;
-        String endpoint = prepared.command().getClass().getSimpleName().toLowerCase(Locale.ROOT);
-        var report = new GenerationReport(endpoint, prepared.model().name(), outcome,
+        var report = new GenerationReport(prepared.endpoint(), prepared.model().name(), outcome,
                 result == null ? 0 : result.promptEvalCount(), result == null ? 0 : result.evalCount(),
                 firstNanos < 0 ? -1 : firstNanos - prepared.startNanos(), loadNanos,
-                result == null ? 0 : result.evalNanos(), System.nanoTime() - prepared.startNanos(), error);
+                result == null ? 0 : result.evalNanos(), System.nanoTime() - prepared.startNanos(), error,
+                prepared.fallback());
         observers.forEach(o -> o.finished(report));
     }
 
@@ -253,8 +308,33 @@ public final class GenerationService {
                 grammarFor(command.format()));
     }
 
-    /** A claimed model and the generation to run on it. */
-    public final class Run implements AutoCloseable, InFlight {
+    /**
+     * A claimed model (or an upstream a fallback chain chose) and the generation to run on it. Close it on every
+     * path: it holds the model.
+     */
+    public interface Run extends AutoCloseable {
+        /** Generates, streaming text to {@code listener}; blocks until done, cancelled or failed. */
+        Outcome generate(TokenListener listener) throws EngineException;
+
+        /** Time spent waiting for and loading the model. */
+        long loadNanos();
+
+        /** How this generation's text is read: thinking and tool calls separated, as the request asked. */
+        default ReplyParser replyParser() {
+            return ReplyParser.plain();
+        }
+
+        /** The fallback that chose who answers, or null when the requested model does; may change in generate. */
+        default Fallback fallback() {
+            return null;
+        }
+
+        @Override
+        void close();
+    }
+
+    /** A claimed local model and the generation to run on it. */
+    private final class LocalRun implements Run, InFlight {
         private final Prepared prepared;
         private final Lease lease;
         private final CancelToken cancel;
@@ -262,18 +342,29 @@ public final class GenerationService {
         private volatile long progressNanos = System.nanoTime();
         private volatile String abortReason;
 
-        private Run(Prepared prepared, Lease lease, CancelToken cancel, GenerationRequest request) {
+        private LocalRun(Prepared prepared, Lease lease, CancelToken cancel, GenerationRequest request) {
             this.prepared = prepared;
             this.lease = lease;
             this.cancel = cancel;
             this.request = request;
         }
 
+        @Override
         public long loadNanos() {
             return lease.loadNanos();
         }
 
-        /** Generates, streaming text to {@code listener}; blocks until done, cancelled or failed. */
+        @Override
+        public Fallback fallback() {
+            return prepared.fallback();
+        }
+
+        @Override
+        public ReplyParser replyParser() {
+            return prompts.replyParser(prepared.command(), prepared.model(), request == null ? "" : request.prompt());
+        }
+
+        @Override
         public Outcome generate(TokenListener listener) throws EngineException {
             LoadedModel model = lease.model();
             long[] first = {-1};

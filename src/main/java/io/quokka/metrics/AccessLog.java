@@ -29,14 +29,22 @@ public class AccessLog implements GenerationObserver {
         MDC.put("tokens_per_second", speed);
         MDC.put("done_reason", r.outcome());
         MDC.put("status", r.status());
+        String fallback = "";
+        if (r.fallback() != null) {
+            fallback = " fallback_from=" + r.fallback().from() + " fallback_reason=" + r.fallback().reason()
+                    + " requested_model=" + r.fallback().requested();
+            MDC.put("fallback_from", r.fallback().from());
+            MDC.put("fallback_reason", r.fallback().reason());
+            MDC.put("requested_model", r.fallback().requested());
+        }
         try {
             LOG.infof("%s model=%s prompt_tokens=%d generated_tokens=%d ttft=%ss tokens_per_second=%s total=%ss "
-                            + "done_reason=%s status=%d%s", r.endpoint(), r.model(), r.promptTokens(),
-                    r.generatedTokens(), ttft, speed, total, r.outcome(), r.status(),
+                            + "done_reason=%s status=%d%s%s", r.endpoint(), r.model(), r.promptTokens(),
+                    r.generatedTokens(), ttft, speed, total, r.outcome(), r.status(), fallback,
                     r.error() == null ? "" : " error=\"" + r.error() + "\"");
         } finally {
             for (String key : new String[] {"model", "endpoint", "prompt_tokens", "generated_tokens", "ttft_seconds",
-                    "tokens_per_second", "done_reason", "status"}) {
+                    "tokens_per_second", "done_reason", "status", "fallback_from", "fallback_reason", "requested_model"}) {
                 MDC.remove(key);
             }
         }

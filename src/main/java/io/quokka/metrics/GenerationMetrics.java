@@ -13,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Generations as Prometheus meters, tagged by model: {@code quokka_time_to_first_token_seconds},
  * {@code quokka_prompt_tokens_total}, {@code quokka_generated_tokens_total},
- * {@code quokka_generation_tokens_per_second} and {@code quokka_requests_total{endpoint,outcome}}.
+ * {@code quokka_generation_tokens_per_second}, {@code quokka_requests_total{endpoint,outcome}} and
+ * {@code quokka_fallbacks_total{reason,from,to}} (one per alternative a fallback chain tried).
  */
 @Singleton
 public class GenerationMetrics implements GenerationObserver {
@@ -33,6 +34,12 @@ public class GenerationMetrics implements GenerationObserver {
         Counter.builder("quokka.requests").description("Generation requests that reached the scheduler, by outcome")
                 .tag("endpoint", r.endpoint()).tag("model", r.model()).tag("outcome", r.outcome())
                 .register(registry).increment();
+        if (r.fallback() != null) {
+            Counter.builder("quokka.fallbacks").description("Requests moved down a fallback chain: from the model "
+                            + "that could not answer to the alternative tried next")
+                    .tag("reason", r.fallback().reason()).tag("from", r.fallback().from()).tag("to", r.fallback().to())
+                    .register(registry).increment();
+        }
         if (r.timeToFirstNanos() >= 0) {
             Timer.builder("quokka.time.to.first.token").description("Request arrival to the first generated text")
                     .tag("model", r.model()).tag("endpoint", r.endpoint()).serviceLevelObjectives(TTFT_BUCKETS)

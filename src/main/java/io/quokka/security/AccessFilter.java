@@ -99,7 +99,8 @@ public class AccessFilter {
             return;
         }
         String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null && tooLong(length)) {
+        // Blob uploads (model files, gigabytes) are streamed to disk and exempt, as from Quarkus' own limit.
+        if (length != null && !path.startsWith("/api/blobs/") && tooLong(length)) {
             refuse(rc, 413, "request body too large: the limit is " + maxBodyBytes + " bytes", null);
             return;
         }

@@ -84,6 +84,81 @@ public final class StoreWriter {
         return putLayer(Layer.MODEL, in).digest();
     }
 
+    /**
+     * Streams {@code in} into {@code blobs/} under {@code expected} (the {@code POST /api/blobs/:digest} upload): the
+     * bytes go to a temporary file while they are hashed, and only a file whose SHA-256 is {@code expected} is renamed
+     * into place, so a mismatched or broken upload leaves nothing behind. The stream is not closed.
+     *
+     * @return the digest of what was read: {@code expected} when the blob is now stored, another one when it was not
+     */
+    public Digest putBlob(Digest expected, InputStream in) {
+        Path blobs = root.resolve("blobs");
+        Path temp = null;
+        try {
+            Files.createDirectories(blobs);
+            temp = Files.createTempFile(blobs, "sha256-", "-quokka-tmp");
+            MessageDigest sha = Digest.sha256();
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
+                    OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), sha)) {
+                in.transferTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            Digest actual = new Digest(HexFormat.of().formatHex(sha.digest()));
+            if (actual.equals(expected)) {
+                setReadableByAll(temp);
+                mover.move(temp, actual.blobPath(root));
+                temp = null;
+            }
+            return actual;
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Kind.IO, "cannot write blob " + expected + ": " + e, e);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    /**
+     * Copies the manifest of {@code source} to {@code destination} byte for byte, as {@code ollama cp} does (so both
+     * have the same digest), replacing any manifest of that name. Blobs are shared, not copied.
+     *
+     * @return false when there is no model {@code source}
+     */
+    public boolean copy(ModelName source, ModelName destination) {
+        Optional<ModelName> from = store.resolve(source);
+        if (from.isEmpty()) {
+            return false;
+        }
+        ModelName to = canonical(destination);
+        if (from.get().manifestPath(root).equals(to.manifestPath(root))) {
+            return true;
+        }
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(from.get().manifestPath(root));
+        } catch (NoSuchFileException e) {
+            return false;
+        } catch (IOException e) {
+            throw new StoreException(StoreException.Kind.IO, "cannot read manifest of '" + source + "': " + e, e);
+        }
+        writeAtomically(to.manifestPath(root), bytes);
+        return true;
+    }
+
+    /**
+     * Writes {@code manifest} under {@code name} (see {@link #writeManifest}), then, when pruning, removes the blobs of
+     * the manifest it replaced that nothing references any more, as {@code ollama create} does.
+     *
+     * @return the model as now stored
+     */
+    public StoredModel replace(ModelName name, Manifest manifest) {
+        Optional<Manifest> old = previous(name);
+        ModelName written = writeManifest(name, manifest);
+        old.ifPresent(this::removeUnreferencedLayers);
+        return store.find(written).orElseThrow(() -> new StoreException(StoreException.Kind.IO,
+                "manifest of '" + written + "' vanished right after it was written"));
+    }
+
     private Layer putLayer(String mediaType, InputStream in) {
         Path blobs = root.resolve("blobs");
         Path temp = null;
@@ -171,12 +246,20 @@ public final class StoreWriter {
             layers.add(putLayer(Layer.MESSAGES, GoJson.encode(spec.messages())));
         }
         Layer config = putLayer(Layer.CONFIG, GoJson.encode(completeConfig(spec.config())));
+        return replace(name, Manifest.of(config, layers));
+    }
 
-        Optional<Manifest> old = previous(name);
-        ModelName written = writeManifest(name, Manifest.of(config, layers));
-        old.ifPresent(this::removeUnreferencedLayers);
-        return store.find(written).orElseThrow(() -> new StoreException(StoreException.Kind.IO,
-                "manifest of '" + written + "' vanished right after it was written"));
+    /** Stores a config blob as {@code ollama create} writes it (Go's JSON, platform fields filled in). */
+    public Layer putConfig(ModelConfig config) {
+        return putLayer(Layer.CONFIG, GoJson.encode(completeConfig(config)));
+    }
+
+    /**
+     * {@code value} as Go's JSON encoder writes it (keys sorted, HTML-safe escapes, trailing newline): the bytes of a
+     * params or messages layer, so its digest is the one Ollama would compute.
+     */
+    public static byte[] goJson(Object value) {
+        return GoJson.encode(value);
     }
 
     /**

@@ -47,6 +47,7 @@ public final class PromptTemplate {
     private final List<String> vars;
     private final ListNode legacyCut;
     private final ThinkingTags tags;
+    private final String toolCallTag;
 
     /** Opening and closing tags around thinking, inferred from the template (thinking.InferTags). */
     public record ThinkingTags(String open, String close) {}
@@ -57,6 +58,7 @@ public final class PromptTemplate {
         this.vars = vars;
         this.legacyCut = vars.contains("messages") ? null : TemplateTrees.cutAfterResponse(template.root());
         this.tags = TemplateTrees.inferThinkingTags(template.root());
+        this.toolCallTag = TemplateTrees.toolCallTag(template.root());
     }
 
     /**
@@ -102,6 +104,13 @@ public final class PromptTemplate {
     public boolean usesThink() { return vars.contains("think") || vars.contains("thinklevel"); }
 
     public Optional<ThinkingTags> thinkingTags() { return Optional.ofNullable(tags); }
+
+    /**
+     * What opens a tool call in this model's output (Ollama's tools.parseTag): the first text of the template's
+     * {@code {{ if .ToolCalls }}} block, e.g. {@code <tool_call>}, {@code [TOOL_CALLS]}; "{" (bare JSON) when
+     * the template shows none.
+     */
+    public String toolCallTag() { return toolCallTag; }
 
     /**
      * Capabilities derived from the template, in Ollama's order: "tools", "insert", "thinking".

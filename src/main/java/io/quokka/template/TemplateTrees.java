@@ -156,4 +156,70 @@ final class TemplateTrees {
             default -> false;
         };
     }
+
+    /**
+     * tools.parseTag: the text that opens a tool call in the model's output, taken from the template's
+     * {@code {{ if .ToolCalls }}} block (its first non-blank text, cut before any "{" and trimmed), e.g.
+     * {@code <tool_call>} or {@code [TOOL_CALLS]}; "{" when the template has none, so bare JSON objects are tried.
+     */
+    static String toolCallTag(ListNode root) {
+        BranchNode calls = findToolCallsIf(root.nodes());
+        if (calls == null) return "{";
+        TextNode text = firstText(calls.list().nodes());
+        if (text == null) return "{";
+        String tag = text.text().replace("\r\n", "\n");
+        int brace = tag.indexOf('{');
+        if (brace >= 0) tag = tag.substring(0, brace);
+        tag = tag.strip();
+        return tag.isEmpty() ? "{" : tag;
+    }
+
+    private static BranchNode findToolCallsIf(List<Node> nodes) {
+        for (Node node : nodes) {
+            BranchNode found = switch (node) {
+                case BranchNode b when b.kind() == Branch.IF && mentionsToolCalls(b.pipe()) -> b;
+                case BranchNode b -> {
+                    BranchNode r = findToolCallsIf(b.list().nodes());
+                    if (r == null && b.elseList() != null) r = findToolCallsIf(b.elseList().nodes());
+                    yield r;
+                }
+                case ListNode l -> findToolCallsIf(l.nodes());
+                default -> null;
+            };
+            if (found != null) return found;
+        }
+        return null;
+    }
+
+    private static boolean mentionsToolCalls(PipeNode pipe) {
+        for (CommandNode c : pipe.cmds()) {
+            for (Node a : c.args()) if (a instanceof FieldNode f && f.ident().contains("ToolCalls")) return true;
+        }
+        return false;
+    }
+
+    /** Depth-first, the first non-blank text; stops at an action or after the first if/range/with. */
+    private static TextNode firstText(List<Node> nodes) {
+        for (Node node : nodes) {
+            switch (node) {
+                case TextNode t when !t.text().isBlank() -> {
+                    return t;
+                }
+                case BranchNode b -> {
+                    TextNode t = firstText(b.list().nodes());
+                    if (t == null && b.elseList() != null) t = firstText(b.elseList().nodes());
+                    return t;
+                }
+                case ListNode l -> {
+                    TextNode t = firstText(l.nodes());
+                    if (t != null) return t;
+                }
+                case ActionNode a -> {
+                    return null;
+                }
+                default -> { }
+            }
+        }
+        return null;
+    }
 }

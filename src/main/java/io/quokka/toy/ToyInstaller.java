@@ -16,14 +16,26 @@ import java.util.Optional;
 
 /**
  * Puts a generated toy model into an Ollama store, laid out as {@code ollama create} would: the GGUF blob, an
- * Ollama (Go) ChatML template layer, a params layer with the ChatML stop token, and the config blob.
+ * Ollama (Go) ChatML template layer (with tools), a params layer with the ChatML stop token, and the config blob.
  */
 public final class ToyInstaller {
 
-    /** ChatML in Ollama's template language, the shape of the templates Ollama ships for ChatML models. */
+    /**
+     * ChatML in Ollama's template language, the shape of the templates Ollama ships for ChatML models, with tool
+     * support as llama3.1's template has it: the tools' definitions in a system turn, calls as bare JSON objects
+     * (so Quokka reads output that is such an object as a call). Without tools the prompt is plain ChatML.
+     */
     static final String CHATML_TEMPLATE = """
+            {{- if .Tools }}<|im_start|>system
+            To call a tool, answer with only a JSON object {"name": <tool name>, "arguments": <arguments object>}. \
+            The tools:
+            {{- range .Tools }}
+            {{ json .Function }}
+            {{- end }}<|im_end|>
+            {{ end }}
             {{- range .Messages }}<|im_start|>{{ .Role }}
-            {{ .Content }}<|im_end|>
+            {{ if .ToolCalls }}{{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}\
+            {{ end }}{{ else }}{{ .Content }}{{ end }}<|im_end|>
             {{ end }}<|im_start|>assistant
             """;
 

@@ -57,6 +57,14 @@ class HostileInputApiTest {
                         "messages", List.of(Map.of("role", "user", "content", "hi")))),
                 post(base, "/v1/completions", n -> Map.of("model", n, "prompt", "hi", "max_tokens", 1)),
                 post(base, "/v1/embeddings", n -> Map.of("model", n, "input", "hi")),
+                post(base, "/api/create", n -> Map.of("model", "hostile-created", "from", n, "stream", false)),
+                post(base, "/api/create", n -> Map.of("model", n, "from", "toy", "stream", false)),
+                post(base, "/api/copy", n -> Map.of("source", n, "destination", "hostile-copy")),
+                post(base, "/api/copy", n -> Map.of("source", "toy", "destination", n)),
+                new NameEndpoint("DELETE /api/delete", n -> HttpRequest.newBuilder(base.resolve("api/delete"))
+                        .method("DELETE", HttpRequest.BodyPublishers.ofByteArray(json(Map.of("model", n))))),
+                new NameEndpoint("POST /api/blobs/{digest}", n -> HttpRequest.newBuilder(
+                        URI.create(base + "api/blobs/" + pathEscape(n))).POST(HttpRequest.BodyPublishers.ofString("x"))),
                 new NameEndpoint("GET /v1/models/{name}", n -> HttpRequest.newBuilder(
                         URI.create(base + "v1/models/" + pathEscape(n))).GET()),
                 new NameEndpoint("GET /v1/models/{raw name}", n -> HttpRequest.newBuilder(
@@ -91,7 +99,7 @@ class HostileInputApiTest {
             for (NameEndpoint endpoint : nameEndpoints(base)) {
                 for (String name : ESCAPES) {
                     HttpRequest request;
-                    if (endpoint.label().startsWith("GET") && name.length() > 2000) continue; // over the 4 KiB request line
+                    if (endpoint.label().contains("{") && name.length() > 2000) continue; // over the 4 KiB request line
                     try {
                         request = endpoint.request().apply(name).timeout(Duration.ofSeconds(60)).build();
                     } catch (IllegalArgumentException notAUri) {
@@ -110,10 +118,23 @@ class HostileInputApiTest {
                         assertTrue(List.of("toy", "linkedblob").contains(id), where + ": " + body);
                         continue;
                     }
+                    boolean writes = endpoint.label().contains("/api/create") || endpoint.label().contains("/api/copy")
+                            || endpoint.label().contains("/api/delete");
+                    if (writes && status == 200) {
+                        // Accepted only as a name inside the store (the grammar drops a scheme: "file:///etc/passwd"
+                        // names etc/passwd); nothing outside is touched, checked after the loop.
+                        continue;
+                    }
+                    if (linked && writes) {
+                        // A valid name whose manifest is an operator's link: the write replaces the link (checked
+                        // below: the file it pointed to is unchanged) or is refused.
+                        assertTrue(status < 500 || JSON.readTree(body).has("error"), where + ": " + status + " " + body);
+                        continue;
+                    }
                     if (linked) {
                         // The operator's own links are followed; what they hold is never echoed (GET /v1/models/{name}
                         // reads only the manifest: linkedblob is listed).
-                        assertTrue(status == 200 || status == 404 || status == 500, where + ": " + status + " " + body);
+                        assertTrue(status == 200 || status == 400 || status == 404 || status == 500, where + ": " + status + " " + body);
                         assertTrue(status == 200 || JSON.readTree(body).has("error"), where + ": " + body);
                     } else {
                         assertTrue(status == 400 || status == 404, where + ": " + status + " " + body);
@@ -121,8 +142,20 @@ class HostileInputApiTest {
                     }
                 }
             }
+            assertEquals(SECRET + "\n", Files.readString(outside), "a file outside the store was written");
         } finally {
             for (Path p : planted) Files.deleteIfExists(p);
+            var writer = new io.quokka.store.StoreWriter(TestStore.root, true);
+            List<String> made = new ArrayList<>(List.of("hostile-created", "hostile-copy"));
+            made.addAll(ESCAPES);
+            for (String m : made) {
+                if (m.equals("escape") || m.equals("linkedblob") || m.equals("toy")) continue;
+                try {
+                    writer.delete(io.quokka.store.ModelName.parse(m));
+                } catch (RuntimeException ignored) {
+                    // not created
+                }
+            }
             Files.deleteIfExists(outside);
         }
         System.out.printf("path escapes: %d cases tried, failures: 0%n", cases);

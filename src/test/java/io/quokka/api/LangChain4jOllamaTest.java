@@ -9,7 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.data.embedding.Embedding;
+import dev.langchain4j.agent.tool.ToolExecutionRequest;
+import dev.langchain4j.agent.tool.ToolSpecification;
+import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.data.message.SystemMessage;
+import dev.langchain4j.data.message.ToolExecutionResultMessage;
 import dev.langchain4j.data.message.UserMessage;
 import dev.langchain4j.data.segment.TextSegment;
 import dev.langchain4j.exception.ModelNotFoundException;
@@ -46,8 +50,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * LangChain4j's Ollama module ({@code dev.langchain4j:langchain4j-ollama}, the version in the pom) against the running
- * test server's native {@code /api}: chat streamed and not, generation, embeddings, JSON and schema output, model
- * listing, and an unknown model surfacing as LangChain4j's {@link ModelNotFoundException}.
+ * test server's native {@code /api}: chat streamed and not, generation, embeddings, JSON and schema output, a tool
+ * call round trip, thinking, model listing, and an unknown model surfacing as LangChain4j's {@link ModelNotFoundException}.
  */
 @QuarkusTest
 @QuarkusTestResource(TestStore.class)
@@ -159,10 +163,52 @@ class LangChain4jOllamaTest {
     }
 
     @Test
+    void toolCallRoundTrip() throws Exception {
+        ToolSpecification weather = ToolSpecification.builder().name("get_weather").description("The weather in a city")
+                .parameters(JsonObjectSchema.builder().addStringProperty("city", "The city").required("city").build())
+                .build();
+        // Random weights write gibberish: a schema whose only valid output is the call (toy reads bare JSON calls).
+        JsonSchema forceCall = JsonSchema.builder().name("call").rootElement(JsonObjectSchema.builder()
+                .addEnumProperty("name", List.of("get_weather"))
+                .addProperty("arguments", JsonObjectSchema.builder().addEnumProperty("city", List.of("Perth"))
+                        .required("city").build())
+                .required("name", "arguments").build()).build();
+        UserMessage ask = UserMessage.from("Weather in Perth?");
+        ChatResponse r = chat("toy", 64).chat(ChatRequest.builder().messages(ask).toolSpecifications(weather)
+                .responseFormat(ResponseFormat.builder().type(ResponseFormatType.JSON).jsonSchema(forceCall).build())
+                .build());
+        AiMessage ai = r.aiMessage();
+        assertTrue(ai.hasToolExecutionRequests(), ai.toString());
+        ToolExecutionRequest call = ai.toolExecutionRequests().getFirst();
+        assertEquals("get_weather", call.name());
+        assertEquals("Perth", JSON.readTree(call.arguments()).path("city").asText(), call.arguments());
+        assertEquals(FinishReason.TOOL_EXECUTION, r.finishReason());
+        // The tool's result goes back after the assistant's call.
+        ChatResponse answer = chat("toy", 4).chat(ChatRequest.builder()
+                .messages(ask, ai, ToolExecutionResultMessage.from(call, "Sunny, 25 C")).toolSpecifications(weather).build());
+        assertTrue(answer.tokenUsage().inputTokenCount() > r.tokenUsage().inputTokenCount());
+        assertEquals(FinishReason.LENGTH, answer.finishReason());
+    }
+
+    @Test
+    void thinking() {
+        // thinker's prompt opens the thinking when the request thinks, so all it writes is thinking.
+        var thinking = OllamaChatModel.builder().baseUrl(baseUrl()).modelName("thinker").temperature(0.0).seed(42)
+                .numPredict(6).think(true).returnThinking(true).timeout(TIMEOUT).maxRetries(0).build();
+        AiMessage m = thinking.chat(ChatRequest.builder().messages(UserMessage.from("Hi")).build()).aiMessage();
+        assertTrue(m.thinking() != null && !m.thinking().isEmpty(), m.toString());
+        var off = OllamaChatModel.builder().baseUrl(baseUrl()).modelName("thinker").temperature(0.0).seed(42)
+                .numPredict(6).think(false).returnThinking(true).timeout(TIMEOUT).maxRetries(0).build();
+        AiMessage plain = off.chat(ChatRequest.builder().messages(UserMessage.from("Hi")).build()).aiMessage();
+        assertTrue(plain.thinking() == null || plain.thinking().isEmpty(), plain.toString());
+        assertTrue(plain.text() != null && !plain.text().isEmpty(), plain.toString());
+    }
+
+    @Test
     void modelsListCardAndRunning() {
         var models = OllamaModels.builder().baseUrl(baseUrl()).timeout(TIMEOUT).build();
         List<OllamaModel> list = models.availableModels().content();
-        assertEquals(List.of("broken:latest", "plain/q4:small", "toy:latest"),
+        assertEquals(List.of("broken:latest", "plain/q4:small", "thinker:latest", "toy:latest"),
                 list.stream().map(OllamaModel::getName).filter(n -> !n.equals(BigModel.NAME + ":latest")).sorted()
                         .toList(), "the test store's models (and big, which HealthApiTest may have added)");
         OllamaModel toy = list.stream().filter(m -> m.getName().equals("toy:latest")).findFirst().orElseThrow();

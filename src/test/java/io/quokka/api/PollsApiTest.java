@@ -25,7 +25,10 @@ class PollsApiTest {
 
     @Test
     void aModelExpiresOnTimeWhileEverythingIsPolledEvery200Ms() throws Exception {
-        given().body("{\"model\":\"toy\",\"keep_alive\":0}").post("/api/generate").then().statusCode(200);
+        // Whatever an earlier test class left resident is unloaded first (an unload-only request loads nothing).
+        for (String name : given().get("/api/ps").then().extract().jsonPath().<String>getList("models.name")) {
+            given().body("{\"model\":\"" + name + "\",\"keep_alive\":0}").post("/api/generate").then().statusCode(200);
+        }
         for (int i = 0; i < 3; i++) {
             for (String path : POLLS) given().get(path).then().statusCode(200);
         }

@@ -2,13 +2,14 @@ package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import io.quokka.generation.Reply;
 
 /**
  * One line of {@code /api/chat}'s stream, or its whole answer when not streamed.
  *
  * @param model                model name as requested
  * @param created_at           when this object was made, RFC 3339 in UTC
- * @param message              the assistant's text since the previous object
+ * @param message              the assistant's text (and thinking, tool calls) since the previous object
  * @param done                 true on the final object
  * @param done_reason          stop, length, load or unload
  * @param total_duration       nanoseconds spent on the whole request
@@ -31,14 +32,14 @@ public record ChatResponse(
         @JsonInclude(Include.NON_DEFAULT) int eval_count,
         @JsonInclude(Include.NON_DEFAULT) long eval_duration) {
 
-    public static ChatResponse chunk(String model, String text) {
-        return new ChatResponse(model, Timestamps.now(), Message.assistant(text), false, null, 0, 0, 0, 0, 0, 0);
+    public static ChatResponse chunk(String model, Reply piece) {
+        return new ChatResponse(model, Timestamps.now(), Message.assistant(piece), false, null, 0, 0, 0, 0, 0, 0);
     }
 
-    /** The final object, carrying the metrics. */
-    public static ChatResponse done(String model, String text, String doneReason, long totalNanos, long loadNanos,
+    /** The final object, carrying the metrics (and, when not streamed, the whole reply). */
+    public static ChatResponse done(String model, Reply reply, String doneReason, long totalNanos, long loadNanos,
                                     int promptEvalCount, long promptEvalNanos, int evalCount, long evalNanos) {
-        return new ChatResponse(model, Timestamps.now(), Message.assistant(text), true, doneReason, totalNanos,
+        return new ChatResponse(model, Timestamps.now(), Message.assistant(reply), true, doneReason, totalNanos,
                 loadNanos, promptEvalCount, promptEvalNanos, evalCount, evalNanos);
     }
 

@@ -11,6 +11,8 @@ import java.util.List;
  * @param model                model name as requested
  * @param created_at           when this object was made, RFC 3339 in UTC
  * @param response             the text generated since the previous object
+ * @param thinking             the thinking since the previous object, when the request thinks and the template has
+ *                             thinking tags
  * @param done                 true on the final object
  * @param done_reason          stop, length, load or unload
  * @param context              prompt and response tokens, to continue from
@@ -25,6 +27,7 @@ public record GenerateResponse(
         String model,
         String created_at,
         String response,
+        @JsonInclude(Include.NON_EMPTY) String thinking,
         boolean done,
         @JsonInclude(Include.NON_EMPTY) String done_reason,
         @JsonInclude(Include.NON_EMPTY) List<Integer> context,
@@ -35,19 +38,19 @@ public record GenerateResponse(
         @JsonInclude(Include.NON_DEFAULT) int eval_count,
         @JsonInclude(Include.NON_DEFAULT) long eval_duration) {
 
-    public static GenerateResponse chunk(String model, String text) {
-        return new GenerateResponse(model, Timestamps.now(), text, false, null, null, 0, 0, 0, 0, 0, 0);
+    public static GenerateResponse chunk(String model, String text, String thinking) {
+        return new GenerateResponse(model, Timestamps.now(), text, thinking, false, null, null, 0, 0, 0, 0, 0, 0);
     }
 
     /** The final object, carrying the metrics. */
-    public static GenerateResponse done(String model, String text, String doneReason, List<Integer> context,
-                                        long totalNanos, long loadNanos, int promptEvalCount, long promptEvalNanos,
-                                        int evalCount, long evalNanos) {
-        return new GenerateResponse(model, Timestamps.now(), text, true, doneReason, context, totalNanos, loadNanos,
+    public static GenerateResponse done(String model, String text, String thinking, String doneReason,
+                                        List<Integer> context, long totalNanos, long loadNanos, int promptEvalCount,
+                                        long promptEvalNanos, int evalCount, long evalNanos) {
+        return new GenerateResponse(model, Timestamps.now(), text, thinking, true, doneReason, context, totalNanos, loadNanos,
                 promptEvalCount, promptEvalNanos, evalCount, evalNanos);
     }
 
     public static GenerateResponse doneWithoutWork(String model, String reason) {
-        return new GenerateResponse(model, Timestamps.now(), "", true, reason, null, 0, 0, 0, 0, 0, 0);
+        return new GenerateResponse(model, Timestamps.now(), "", null, true, reason, null, 0, 0, 0, 0, 0, 0);
     }
 }

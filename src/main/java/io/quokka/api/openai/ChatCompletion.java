@@ -20,10 +20,18 @@ public record ChatCompletion(String id, String object, long created, String mode
     /**
      * @param index         always 0
      * @param message       the assistant's message
-     * @param finish_reason "stop" (end of generation or a stop string) or "length" ({@code max_tokens} reached)
+     * @param finish_reason "stop" (end of generation or a stop string), "length" ({@code max_tokens} reached) or
+     *                      "tool_calls" (it stopped after calling tools)
      */
     public record Choice(int index, Message message, @JsonInclude(JsonInclude.Include.ALWAYS) String finish_reason) {}
 
-    /** @param role "assistant" @param content the generated text */
-    public record Message(String role, String content) {}
+    /**
+     * @param role       "assistant"
+     * @param content    the generated text ("" when it only called tools)
+     * @param reasoning  the model's thinking, when it thinks
+     * @param tool_calls the calls it made
+     */
+    public record Message(String role, String content,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) String reasoning,
+                          @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ToolCall> tool_calls) {}
 }

@@ -21,11 +21,22 @@ public record ChatCompletionChunk(String id, String object, long created, String
     /**
      * @param index         always 0
      * @param delta         what this chunk adds
-     * @param finish_reason null until the finish chunk: "stop" or "length"
+     * @param finish_reason null until the finish chunk: "stop", "length" or "tool_calls"
      */
     public record Choice(int index, Delta delta, @JsonInclude(JsonInclude.Include.ALWAYS) String finish_reason) {}
 
-    /** @param role "assistant" in the first chunk only @param content the text; absent in the finish chunk */
+    /**
+     * @param role       "assistant" in the first chunk only
+     * @param content    the text; absent in the finish chunk and in a chunk of reasoning only
+     * @param reasoning  the model's thinking
+     * @param tool_calls calls, each whole in one chunk, with their {@code index}
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Delta(String role, String content) {}
+    public record Delta(String role, String content,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) String reasoning,
+                        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ToolCall> tool_calls) {
+        public Delta(String role, String content) {
+            this(role, content, null, null);
+        }
+    }
 }

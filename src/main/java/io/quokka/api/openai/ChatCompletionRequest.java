@@ -19,11 +19,13 @@ import java.util.List;
  * @param presence_penalty      penalty on tokens that already appeared
  * @param top_p                 nucleus sampling; 1.0 when absent
  * @param response_format       {@code json_object} (any JSON) or {@code json_schema} (JSON matching a schema)
- * @param tools                 functions the model may call: accepted, not yet acted on
- * @param tool_choice           accepted and ignored, as Ollama does
+ * @param tools                 functions the model may call (rendered by the model's template; calls come back as
+ *                              {@code tool_calls})
+ * @param tool_choice           accepted and ignored, as Ollama does (the model decides)
  * @param n                     how many choices: only 1 is supported
- * @param reasoning_effort      accepted and ignored (no thinking models yet)
- * @param reasoning             accepted and ignored (no thinking models yet)
+ * @param reasoning_effort      "none" turns thinking off; "minimal", "low", "medium", "high", "xhigh", "ultra", "max"
+ *                              set its level (Ollama's {@code think})
+ * @param reasoning             {@code {"effort": ...}}, as {@code reasoning_effort}; wins over it
  * @param logprobs              accepted and ignored
  * @param top_logprobs          accepted and ignored
  * @param user                  accepted and ignored

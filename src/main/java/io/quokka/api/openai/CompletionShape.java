@@ -1,5 +1,6 @@
 package io.quokka.api.openai;
 
+import io.quokka.generation.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -22,19 +23,22 @@ final class CompletionShape implements SseResponder.Shape {
     }
 
     @Override
-    public Object whole(String text, String finishReason, Usage usage) {
+    public Object whole(Reply reply, String finishReason, Usage usage) {
         return new Completion(id, "text_completion", created, model, ChatShape.FINGERPRINT,
-                List.of(new Completion.Choice(text, 0, finishReason)), usage);
+                List.of(new Completion.Choice(reply.content(), 0, finishReason)), usage);
+    }
+
+    /** Only the answer's text: a thinking model's thinking is not part of a completion, as in Ollama. */
+    @Override
+    public List<Object> piece(Reply piece) {
+        if (piece.content().isEmpty()) return List.of();
+        return List.of(chunk(List.of(new Completion.Choice(piece.content(), 0, null)), includeUsage ? Usage.ZERO : null));
     }
 
     @Override
-    public List<Object> piece(String text) {
-        return List.of(chunk(List.of(new Completion.Choice(text, 0, null)), includeUsage ? Usage.ZERO : null));
-    }
-
-    @Override
-    public List<Object> finish(String finishReason, Usage usage) {
-        List<Object> events = new ArrayList<>(2);
+    public List<Object> finish(Reply rest, String finishReason, Usage usage) {
+        List<Object> events = new ArrayList<>(3);
+        events.addAll(piece(rest));
         events.add(chunk(List.of(new Completion.Choice("", 0, finishReason)), includeUsage ? Usage.ZERO : null));
         if (includeUsage) events.add(chunk(List.of(), usage));
         return events;

@@ -1,5 +1,8 @@
 package io.quokka.api.openai;
 
+import io.quokka.fallback.upstream.UpstreamException;
+import io.quokka.scheduler.memory.InsufficientMemoryException;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.InvalidRequestException;
@@ -42,6 +45,14 @@ public final class OpenAiErrors {
                 yield response(500, u.getMessage());
             }
             case ServerBusyException b -> response(503, b.getMessage());
+            case InsufficientMemoryException m -> {
+                LOG.warnf("load refused: %s", m.getMessage());
+                yield response(500, m.getMessage());
+            }
+            case UpstreamException u -> {
+                LOG.warnf("upstream failure: %s", u.getMessage());
+                yield response(u.status(), u.getMessage());
+            }
             case RequestCancelledException c -> response(499, c.getMessage());
             case EngineException en when en.kind() == EngineException.Kind.BAD_REQUEST -> response(400, en.getMessage());
             case EngineException en -> {

@@ -2,10 +2,14 @@ package io.quokka.api.openai;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.api.ClientWatch;
+import io.quokka.api.FallbackHeaders;
+import io.quokka.fallback.upstream.UpstreamException;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.Outcome;
+import io.quokka.generation.Reply;
+import io.quokka.generation.ReplyParser;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.vertx.core.http.HttpServerResponse;
@@ -34,13 +38,13 @@ final class SseResponder {
     /** How one endpoint shapes its answer. Streamed calls happen in order on one thread. */
     interface Shape {
         /** The whole answer of a non-streamed request. */
-        Object whole(String text, String finishReason, Usage usage);
+        Object whole(Reply reply, String finishReason, Usage usage);
 
-        /** The events for one piece of generated text. */
-        List<Object> piece(String text);
+        /** The events for one piece of the reply (text, thinking, tool calls). */
+        List<Object> piece(Reply piece);
 
-        /** The events after the last piece: the finish reason, the usage. */
-        List<Object> finish(String finishReason, Usage usage);
+        /** The events after the last piece: what was held back until the end, the finish reason, the usage. */
+        List<Object> finish(Reply rest, String finishReason, Usage usage);
     }
 
     private final GenerationService service;
@@ -55,30 +59,40 @@ final class SseResponder {
             throws EngineException, ServerBusyException, RequestCancelledException {
         CancelToken cancel = new CancelToken();
         ClientWatch.start(http, cancel); // ends with the response
-        GenerationService.Run run = service.start(prepared, cancel);
+        GenerationService.Run run = service.start(FallbackHeaders.routed(prepared), cancel);
         if (!stream) {
             try (run) {
-                StringBuilder text = new StringBuilder();
-                Outcome outcome = run.generate(text::append);
-                return Response.ok(shape.whole(text.toString(), reason(outcome), Usage.of(outcome.result())))
-                        .type(JSON).build();
+                ReplyParser parser = run.replyParser();
+                Reply.Builder reply = new Reply.Builder();
+                Outcome outcome = run.generate(piece -> reply.add(parser.add(piece)));
+                reply.add(parser.finish());
+                Object whole = FallbackHeaders.answeredBy(mapper,
+                        shape.whole(reply.build(), reason(outcome), Usage.of(outcome.result())), run.fallback());
+                return FallbackHeaders.tell(Response.ok(whole), run.fallback()).type(JSON).build();
             }
         }
         StreamingOutput body = out -> {
             try (run) {
-                Outcome outcome = run.generate(piece -> write(out, shape.piece(piece)));
-                write(out, shape.finish(reason(outcome), Usage.of(outcome.result())));
+                ReplyParser parser = run.replyParser();
+                Outcome outcome = run.generate(piece -> {
+                    Reply r = parser.add(piece);
+                    if (!r.isEmpty()) write(out, answeredBy(shape.piece(r), run));
+                });
+                write(out, answeredBy(shape.finish(parser.finish(), reason(outcome), Usage.of(outcome.result())), run));
                 out.write(DONE);
                 out.flush();
             } catch (EngineException e) {
                 LOG.warnf("generation failed mid-stream: %s", e.getMessage());
                 write(out, List.of(ErrorResponse.of(500, e.getMessage())));
+            } catch (UpstreamException e) {
+                LOG.warnf("upstream failed mid-stream: %s", e.getMessage());
+                write(out, List.of(ErrorResponse.of(e.status(), e.getMessage())));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
             }
         };
-        return Response.ok(body).type(EVENT_STREAM).build();
+        return FallbackHeaders.tell(Response.ok(body), run.fallback()).type(EVENT_STREAM).build();
     }
 
     /**
@@ -88,15 +102,21 @@ final class SseResponder {
     Response loadOnly(GenerationService.Prepared prepared, boolean stream, Shape shape)
             throws EngineException, ServerBusyException, RequestCancelledException {
         try (var run = service.start(prepared, new CancelToken())) {
-            if (!stream) return Response.ok(shape.whole("", "load", Usage.ZERO)).type(JSON).build();
+            if (!stream) return Response.ok(shape.whole(Reply.EMPTY, "load", Usage.ZERO)).type(JSON).build();
         }
-        List<Object> events = new ArrayList<>(shape.finish("load", Usage.ZERO));
+        List<Object> events = new ArrayList<>(shape.finish(Reply.EMPTY, "load", Usage.ZERO));
         StreamingOutput body = out -> {
             write(out, events);
             out.write(DONE);
             out.flush();
         };
         return Response.ok(body).type(EVENT_STREAM).build();
+    }
+
+    /** The events with their {@code model} naming the model that answers, when a fallback does. */
+    private List<Object> answeredBy(List<Object> events, GenerationService.Run run) {
+        if (run.fallback() == null) return events;
+        return events.stream().map(e -> FallbackHeaders.answeredBy(mapper, e, run.fallback())).toList();
     }
 
     private static String reason(Outcome outcome) {

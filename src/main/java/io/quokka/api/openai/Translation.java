@@ -4,11 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.generation.ChatTurn;
 import io.quokka.generation.GenerationCommand;
+import io.quokka.api.ToolDefinitions;
 import io.quokka.generation.InvalidRequestException;
+import io.quokka.template.Msg;
+import io.quokka.template.Think;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,7 +39,7 @@ final class Translation {
         List<ChatTurn> turns = new ArrayList<>();
         boolean media = false;
         for (ChatMessage m : r.messages()) {
-            media |= turns(m == null ? new ChatMessage(null, null, null, null, null, null) : m, turns);
+            media |= turns(m == null ? new ChatMessage(null, null, null, null, null, null) : m, r.messages(), turns);
         }
         Map<String, Object> options = new HashMap<>();
         stopForChat(r.stop(), options);
@@ -47,7 +51,8 @@ final class Translation {
         if (r.presence_penalty() != null) options.put("presence_penalty", r.presence_penalty());
         options.put("top_p", r.top_p() != null ? r.top_p() : 1.0);
         // OpenAI has no truncate: the native default (drop the oldest messages to fit the window) applies.
-        var command = new GenerationCommand.Chat(r.model(), turns, format(r.response_format()), null, options, true);
+        var command = new GenerationCommand.Chat(r.model(), turns, format(r.response_format()), null, options, true,
+                ToolDefinitions.tools(r.tools()), think(r.reasoning(), r.reasoning_effort()));
         return new Chat(command, media);
     }
 
@@ -72,13 +77,24 @@ final class Translation {
         }
     }
 
-    /** Adds the turns of one message; true when it carried an image or audio part. */
-    private static boolean turns(ChatMessage m, List<ChatTurn> out) {
+    /**
+     * Adds the turns of one message; true when it carried an image or audio part. As Ollama: a tool message's tool
+     * name is its {@code name}, else the name of the call its {@code tool_call_id} answers; an assistant's
+     * {@code tool_calls} and {@code reasoning} go with the message (with content parts, with the last part).
+     */
+    private static boolean turns(ChatMessage m, List<ChatMessage> all, List<ChatTurn> out) {
         String role = m.role() == null ? "" : m.role();
+        String toolName = null;
+        if (role.toLowerCase(Locale.ROOT).equals("tool")) {
+            toolName = m.name();
+            if ((toolName == null || toolName.isEmpty()) && m.tool_call_id() != null && !m.tool_call_id().isEmpty()) {
+                toolName = nameFromToolCallId(all, m.tool_call_id());
+            }
+        }
         JsonNode content = m.content();
         if (content != null && content.isTextual()) {
-            validateToolCalls(m.tool_calls());
-            out.add(new ChatTurn(role, content.asText()));
+            out.add(new ChatTurn(role, content.asText(), m.reasoning(), toolCalls(m.tool_calls()), toolName,
+                    m.tool_call_id()));
             return false;
         }
         if (content != null && content.isArray()) {
@@ -115,28 +131,77 @@ final class Translation {
                     default -> throw new InvalidRequestException("invalid message format");
                 }
             }
-            validateToolCalls(m.tool_calls());
+            if (!out.isEmpty() && m.tool_calls() != null && !m.tool_calls().isEmpty()) {
+                ChatTurn last = out.removeLast();
+                out.add(new ChatTurn(last.role(), last.content(), m.reasoning(), toolCalls(m.tool_calls()), toolName,
+                        m.tool_call_id()));
+            }
             return media;
         }
         // Content may be absent only when the message carries tool calls.
         if (m.tool_calls() == null) throw new InvalidRequestException("invalid message content type: " + goType(content));
-        validateToolCalls(m.tool_calls());
-        out.add(new ChatTurn(role, ""));
+        out.add(new ChatTurn(role, "", m.reasoning(), toolCalls(m.tool_calls()), null, m.tool_call_id()));
         return false;
     }
 
-    /** Earlier tool calls must have JSON-object arguments, as Ollama checks; they are not rendered yet. */
-    private static void validateToolCalls(List<ToolCall> calls) {
-        if (calls == null) return;
+    /** Earlier tool calls, whose arguments must be a JSON object's text, as Ollama checks. */
+    @SuppressWarnings("unchecked")
+    private static List<Msg.ToolCall> toolCalls(List<ToolCall> calls) {
+        if (calls == null) return List.of();
+        List<Msg.ToolCall> out = new ArrayList<>(calls.size());
         for (ToolCall call : calls) {
             String args = call == null || call.function() == null ? null : call.function().arguments();
+            Map<String, Object> parsed;
             try {
-                JsonNode parsed = args == null ? null : JSON.readTree(args);
-                if (parsed == null || !(parsed.isObject() || parsed.isNull())) throw new IOException("not an object");
-            } catch (IOException e) {
+                JsonNode node = args == null ? null : JSON.readTree(args);
+                if (node == null || !(node.isObject() || node.isNull())) throw new IOException("not an object");
+                parsed = node.isNull() ? null : JSON.convertValue(node, LinkedHashMap.class);
+            } catch (IOException | IllegalArgumentException e) {
                 throw new InvalidRequestException("invalid tool call arguments");
             }
+            String name = call.function().name();
+            out.add(new Msg.ToolCall(call.id(), 0, name, parsed));
         }
+        return out;
+    }
+
+    /** The function of the latest call with this id (last one wins, as Ollama). */
+    private static String nameFromToolCallId(List<ChatMessage> messages, String id) {
+        for (int i = messages.size() - 1; i >= 0; i--) {
+            ChatMessage m = messages.get(i);
+            if (m == null || m.tool_calls() == null) continue;
+            for (ToolCall c : m.tool_calls()) {
+                if (c != null && id.equals(c.id()) && c.function() != null) return c.function().name();
+            }
+        }
+        return "";
+    }
+
+    /**
+     * {@code reasoning.effort} (else {@code reasoning_effort}) as Ollama's {@code thinkFromReasoningEffort}: "none"
+     * turns thinking off, "minimal" is "low", "xhigh" and "ultra" are "max"; absent leaves the model's default.
+     */
+    static Think think(JsonNode reasoning, String reasoningEffort) {
+        String effort = "";
+        if (reasoning != null && !reasoning.isNull()) {
+            if (!reasoning.isObject()) throw new InvalidRequestException("invalid reasoning: expected an object");
+            JsonNode e = reasoning.get("effort");
+            if (e != null && !e.isNull()) {
+                if (!e.isTextual()) throw new InvalidRequestException("invalid reasoning effort: expected a string");
+                effort = e.asText();
+            }
+        } else if (reasoningEffort != null) {
+            effort = reasoningEffort;
+        }
+        return switch (effort) {
+            case "" -> Think.UNSET;
+            case "none" -> Think.of(false);
+            case "minimal" -> Think.of("low");
+            case "low", "medium", "high", "max" -> Think.of(effort);
+            case "xhigh", "ultra" -> Think.of("max");
+            default -> throw new InvalidRequestException("invalid reasoning value: \"" + effort + "\" (must be "
+                    + "\"minimal\", \"low\", \"medium\", \"high\", \"xhigh\", \"ultra\", \"max\", or \"none\")");
+        };
     }
 
     /** Ollama accepts base64 data URLs of JPEG, PNG and WebP images (or with no MIME type), not web URLs. */

@@ -12,7 +12,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.SymbolLookup;
@@ -34,8 +33,6 @@ import java.util.function.BooleanSupplier;
  * a quantized K cache with an unsuitable head size...). Nothing here validates; the runner does, before calling.
  */
 public final class Llama {
-    private static final Linker LINKER = Linker.nativeLinker();
-
     /** Receives llama.cpp/ggml log output. Called on whatever thread logs; must not throw or block. */
     @FunctionalInterface
     public interface LogHandler {
@@ -161,13 +158,15 @@ public final class Llama {
     /** ggml_abort_callback: {@code bool (*)(void * data)}; true = abort the running graph computation. */
     private static final FunctionDescriptor ABORT_CALLBACK = FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS);
     private static final MethodHandle BOOLEAN_SUPPLIER_GET;
+    /** libc's {@code void _exit(int)}, bound up front so that exiting never fails half-way. */
+    private static final MethodHandle EXIT = ForeignCalls.libc("_exit", FunctionDescriptor.ofVoid(JAVA_INT));
 
     static {
         try {
             MethodHandles.Lookup lookup = MethodHandles.lookup();
             MethodHandle onLog = lookup.findStatic(Llama.class, "onLog",
                     MethodType.methodType(void.class, int.class, MemorySegment.class, MemorySegment.class));
-            LOG_UPCALL = LINKER.upcallStub(onLog, FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS), Arena.global());
+            LOG_UPCALL = ForeignCalls.upcall(onLog, FunctionDescriptor.ofVoid(JAVA_INT, ADDRESS, ADDRESS), Arena.global());
             BOOLEAN_SUPPLIER_GET = lookup.findVirtual(BooleanSupplier.class, "getAsBoolean",
                     MethodType.methodType(boolean.class));
         } catch (ReflectiveOperationException e) {
@@ -193,7 +192,7 @@ public final class Llama {
     public static MemorySegment abortCallback(BooleanSupplier shouldAbort, Arena arena) {
         MethodHandle target = MethodHandles.dropArguments(BOOLEAN_SUPPLIER_GET.bindTo(shouldAbort), 0,
                 MemorySegment.class);
-        return LINKER.upcallStub(target, ABORT_CALLBACK, arena);
+        return ForeignCalls.upcall(target, ABORT_CALLBACK, arena);
     }
 
     // ---- downcalls ----
@@ -560,9 +559,7 @@ public final class Llama {
     public static void exitNow(int status) {
         System.err.flush();
         try {
-            MethodHandle exit = LINKER.downcallHandle(LINKER.defaultLookup().find("_exit").orElseThrow(),
-                    FunctionDescriptor.ofVoid(JAVA_INT));
-            exit.invokeExact(status);
+            EXIT.invokeExact(status);
         } catch (Throwable t) {
             Runtime.getRuntime().halt(status);
         }
@@ -571,7 +568,7 @@ public final class Llama {
     private static MethodHandle fn(SymbolLookup lib, String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = lib.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("llama.cpp symbol missing: " + name));
-        return LINKER.downcallHandle(symbol, descriptor);
+        return ForeignCalls.downcall(symbol, descriptor);
     }
 
     private static RuntimeException rethrow(Throwable t) {

@@ -7,7 +7,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
@@ -25,8 +24,6 @@ import java.nio.file.Path;
  * runner creates every context with pooling NONE and pools per-token embeddings itself.
  */
 public final class LlamaEmbedding {
-    private static final Linker LINKER = Linker.nativeLinker();
-
     private final MethodHandle setEmbeddings, getEmbeddingsIth, modelMetaValStr;
 
     private LlamaEmbedding(SymbolLookup lib) {
@@ -89,7 +86,7 @@ public final class LlamaEmbedding {
     private static MethodHandle fn(SymbolLookup lib, String name, FunctionDescriptor descriptor) {
         MemorySegment symbol = lib.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("llama.cpp symbol missing: " + name));
-        return LINKER.downcallHandle(symbol, descriptor);
+        return ForeignCalls.downcall(symbol, descriptor);
     }
 
     private static RuntimeException rethrow(Throwable t) {

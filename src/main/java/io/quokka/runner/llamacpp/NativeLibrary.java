@@ -44,6 +44,22 @@ public final class NativeLibrary {
         return "de/kherud/llama/" + osDir + "/" + archDir + "/" + file;
     }
 
+    /** Environment variable naming a {@code libjllama.so} to load instead of the bundled one. */
+    public static final String OVERRIDE_ENV = "QUOKKA_LLAMA_LIBRARY";
+
+    /**
+     * The library every runner loads: the file {@value #OVERRIDE_ENV} names (a build for another CPU, see
+     * {@code native/README.md}; it must export llama.cpp b4916's C API), else the bundled one extracted into
+     * {@code dir}.
+     */
+    public static Path locate(Path dir) {
+        String override = System.getenv(OVERRIDE_ENV);
+        if (override == null || override.isBlank()) return extract(dir);
+        Path file = Path.of(override).toAbsolutePath();
+        if (!Files.isRegularFile(file)) throw new IllegalStateException(OVERRIDE_ENV + " names no file: " + file);
+        return file;
+    }
+
     /**
      * Makes sure the library is in {@code dir} and returns its path. The file is named after a hash of its
      * content, so a different library version never reuses a stale file, and it is written to a temporary

@@ -25,15 +25,13 @@ import java.lang.invoke.VarHandle;
 public final class ProtocolStdout {
     private ProtocolStdout() {}
 
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
     private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final int EINTR = 4;
     private static final MethodHandle DUP = libc("dup", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
     private static final MethodHandle DUP2 = libc("dup2", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT));
     // ssize_t write(int fd, const void * buf, size_t n), capturing errno to retry on EINTR
-    private static final MethodHandle WRITE = LINKER.downcallHandle(
-            LINKER.defaultLookup().find("write").orElseThrow(),
+    private static final MethodHandle WRITE = ForeignCalls.libc("write",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), Linker.Option.captureCallState("errno"));
 
     /** Moves stdout out of native code's reach and returns a stream onto it. Call once, before loading llama.cpp. */
@@ -88,6 +86,6 @@ public final class ProtocolStdout {
     }
 
     private static MethodHandle libc(String name, FunctionDescriptor d) {
-        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d);
+        return ForeignCalls.libc(name, d);
     }
 }

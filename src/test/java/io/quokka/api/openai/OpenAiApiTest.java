@@ -232,7 +232,7 @@ class OpenAiApiTest {
         JsonPath list = given().get("/v1/models").then().statusCode(200).body("object", equalTo("list"))
                 .extract().jsonPath();
         List<Map<String, Object>> data = list.getList("data");
-        assertEquals(List.of("broken:latest", "plain/q4:small", "toy:latest").stream().sorted().toList(),
+        assertEquals(List.of("broken:latest", "plain/q4:small", "thinker:latest", "toy:latest").stream().sorted().toList(),
                 data.stream().map(m -> (String) m.get("id")).filter(id -> !id.equals("big:latest")).sorted().toList(),
                 "the test store's models (and big:latest, which HealthApiTest may have added)");
         for (Map<String, Object> m : data) {

@@ -16,6 +16,12 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionStreamOptions;
+import com.openai.models.chat.completions.ChatCompletionToolMessageParam;
+import com.openai.core.JsonValue;
+import com.openai.models.FunctionDefinition;
+import com.openai.models.FunctionParameters;
+import com.openai.models.ReasoningEffort;
+import com.openai.models.ResponseFormatJsonSchema;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
@@ -26,6 +32,7 @@ import io.quokka.api.TestStore;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -60,7 +67,7 @@ class OpenAiJavaSdkTest {
     @Test
     void listsAndRetrievesModels() {
         List<Model> models = client.models().list().data();
-        assertEquals(List.of("broken:latest", "plain/q4:small", "toy:latest"),
+        assertEquals(List.of("broken:latest", "plain/q4:small", "thinker:latest", "toy:latest"),
                 models.stream().map(Model::id).filter(id -> !id.equals("big:latest")).sorted().toList(),
                 "the test store's models (and big:latest, which HealthApiTest may have added)");
         Model plain = models.stream().filter(m -> m.id().equals("plain/q4:small")).findFirst().orElseThrow();
@@ -107,6 +114,80 @@ class OpenAiJavaSdkTest {
         var usage = chunks.getLast().usage().orElseThrow();
         assertEquals(whole.usage().orElseThrow().promptTokens(), usage.promptTokens());
         assertEquals(6, usage.completionTokens());
+    }
+
+    /** get_weather(city), as an application declares it. */
+    static FunctionDefinition weatherTool() {
+        return FunctionDefinition.builder().name("get_weather").description("The weather in a city")
+                .parameters(FunctionParameters.builder().putAdditionalProperty("type", JsonValue.from("object"))
+                        .putAdditionalProperty("properties", JsonValue.from(Map.of("city", Map.of("type", "string"))))
+                        .putAdditionalProperty("required", JsonValue.from(List.of("city"))).build())
+                .build();
+    }
+
+    /** Random weights write gibberish: a schema whose only valid output is the call (toy reads bare JSON calls). */
+    static ResponseFormatJsonSchema forceCall() {
+        var schema = ResponseFormatJsonSchema.JsonSchema.Schema.builder()
+                .putAdditionalProperty("type", JsonValue.from("object"))
+                .putAdditionalProperty("properties", JsonValue.from(Map.of("name", Map.of("enum", List.of("get_weather")),
+                        "arguments", Map.of("type", "object", "properties", Map.of("city", Map.of("enum", List.of("Perth"))),
+                                "required", List.of("city")))))
+                .putAdditionalProperty("required", JsonValue.from(List.of("name", "arguments"))).build();
+        return ResponseFormatJsonSchema.builder()
+                .jsonSchema(ResponseFormatJsonSchema.JsonSchema.builder().name("call").schema(schema).build()).build();
+    }
+
+    @Test
+    void toolCallRoundTrip() {
+        var ask = ChatCompletionCreateParams.builder().model("toy").addUserMessage("Weather in Perth?").temperature(0.0)
+                .addFunctionTool(weatherTool());
+        ChatCompletion c = client.chat().completions().create(ask.maxCompletionTokens(64).responseFormat(forceCall()).build());
+        ChatCompletion.Choice choice = c.choices().getFirst();
+        assertEquals(ChatCompletion.Choice.FinishReason.TOOL_CALLS, choice.finishReason());
+        var call = choice.message().toolCalls().orElseThrow().getFirst().asFunction();
+        assertTrue(call.id().matches("call_[a-z0-9]{8}"), call.id());
+        assertEquals("get_weather", call.function().name());
+        assertEquals("{\"city\":\"Perth\"}", call.function().arguments());
+        // The assistant's message goes back as the SDK returned it, then the tool's result.
+        ChatCompletion answer = client.chat().completions().create(ChatCompletionCreateParams.builder().model("toy")
+                .temperature(0.0).maxCompletionTokens(4).addUserMessage("Weather in Perth?").addFunctionTool(weatherTool())
+                .addMessage(choice.message())
+                .addMessage(ChatCompletionToolMessageParam.builder().toolCallId(call.id()).content("Sunny, 25 C").build())
+                .build());
+        assertTrue(answer.usage().orElseThrow().promptTokens() > c.usage().orElseThrow().promptTokens());
+        assertEquals(ChatCompletion.Choice.FinishReason.LENGTH, answer.choices().getFirst().finishReason());
+    }
+
+    @Test
+    void streamedToolCall() {
+        var params = ChatCompletionCreateParams.builder().model("toy").addUserMessage("Weather in Perth?")
+                .temperature(0.0).maxCompletionTokens(64).addFunctionTool(weatherTool()).responseFormat(forceCall()).build();
+        List<ChatCompletionChunk> chunks = new ArrayList<>();
+        try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params)) {
+            stream.stream().forEach(chunks::add);
+        }
+        var calls = chunks.stream().flatMap(c -> c.choices().stream())
+                .flatMap(ch -> ch.delta().toolCalls().orElse(List.of()).stream()).toList();
+        assertEquals(1, calls.size());
+        assertEquals(0, calls.getFirst().index());
+        assertEquals("{\"city\":\"Perth\"}", calls.getFirst().function().orElseThrow().arguments().orElseThrow());
+        assertEquals(ChatCompletionChunk.Choice.FinishReason.TOOL_CALLS, chunks.stream().flatMap(c -> c.choices().stream())
+                .flatMap(ch -> ch.finishReason().stream()).findFirst().orElseThrow());
+    }
+
+    @Test
+    void reasoning() {
+        var ask = ChatCompletionCreateParams.builder().model("thinker").addUserMessage("Hi").temperature(0.0)
+                .maxCompletionTokens(6);
+        ChatCompletion c = client.chat().completions().create(ask.build());
+        JsonValue reasoning = c.choices().getFirst().message()._additionalProperties().get("reasoning");
+        assertTrue(reasoning != null && !String.valueOf(reasoning.asString().orElse("")).isEmpty(), c.toString());
+        ChatCompletion off = client.chat().completions().create(ask.reasoningEffort(ReasoningEffort.NONE).build());
+        assertEquals(null, off.choices().getFirst().message()._additionalProperties().get("reasoning"));
+        assertFalse(off.choices().getFirst().message().content().orElse("").isEmpty());
+        BadRequestException e = assertThrows(BadRequestException.class, () -> client.chat().completions()
+                .create(chat("toy", 3).reasoningEffort(ReasoningEffort.HIGH).build()));
+        assertTrue(e.getMessage().contains("\"toy\" does not support thinking"), e.getMessage());
     }
 
     @Test

@@ -1,0 +1,11 @@
+package io.quokka.api.ollama;
+
+/**
+ * Body of {@code POST /api/push} (not implemented: 501).
+ *
+ * @param model    the model to push
+ * @param name     deprecated spelling of {@code model}
+ * @param insecure allow plain HTTP to the registry
+ * @param stream   stream status lines
+ */
+public record PushRequest(String model, String name, Boolean insecure, Boolean stream) {}
