@@ -17,7 +17,8 @@ public final class MediaSupport {
 
     public static void refuse(GenerationService.Prepared prepared, GgufInspector inspector) {
         var resolved = prepared.model();
-        boolean vision = Capabilities.of(resolved.template(), inspector.inspect(resolved.modelFile())).contains("vision");
+        boolean vision = Capabilities.of(resolved.template(), inspector.inspect(resolved.modelFile()), resolved.hasProjector())
+                .contains("vision");
         String name;
         try {
             name = ModelName.parse(resolved.name()).displayLong();

@@ -70,7 +70,7 @@ public class ShowResource {
             String template = m.template().orElse(null);
             return new ShowResponse(String.join("\n", m.license()), modelfile(m, m.name()), parameters(m.params()),
                     template, m.system().orElse(null), ModelsResource.details(m.config(), m.parentModel().orElse("")),
-                    modelInfo(gguf, verbose), Capabilities.of(template, gguf),
+                    modelInfo(gguf, verbose), Capabilities.of(template, gguf, m.hasProjector()),
                     Timestamps.format(m.modifiedAt(), ZoneId.systemDefault()), memory(m, gguf));
         } catch (StoreException e) {
             if (e.kind() == StoreException.Kind.MISSING_BLOB) throw new ModelNotFoundException(requested);

@@ -5,6 +5,11 @@ import io.quokka.config.QuokkaConfig;
 import io.quokka.engine.CancelToken;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.ModelNotFoundException;
+import io.quokka.generation.StoreModelResolver;
+import io.quokka.pull.ModelPuller;
+import io.quokka.pull.PullEvent;
+import io.quokka.pull.PullException;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.PreloadStatus;
 import jakarta.enterprise.event.Observes;
@@ -12,14 +17,18 @@ import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.function.Consumer;
 import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * Loads the models an operator lists ({@code OLLAMA_PRELOAD_MODELS}, else {@code preload-models.txt}) at start-up,
  * in the background so the HTTP server answers at once. The first stays resident (keep-alive forever unless
- * configured). A missing or unloadable model is a clear log line and a reason readiness reports, never a crash.
+ * configured). Models missing from the store are pulled first ({@code QUOKKA_PRELOAD_PULL}, default on), so an empty
+ * volume fetches them once and reuses them on later boots; readiness stays DOWN meanwhile. A missing, unpullable or
+ * unloadable model is a clear log line and a reason readiness reports, never a crash, and the others are still loaded.
  */
 @Singleton
 public class Preloader implements PreloadStatus {
@@ -33,11 +42,90 @@ public class Preloader implements PreloadStatus {
         return status;
     }
 
-    void onStart(@Observes StartupEvent event, QuokkaConfig config, GenerationService service) {
+    void onStart(@Observes StartupEvent event, QuokkaConfig config, GenerationService service,
+                 StoreModelResolver resolver, ModelPuller puller) {
         List<String> names = requested(config);
         if (names.isEmpty()) return;
         status = new Snapshot(State.LOADING, names, null);
-        Thread.ofVirtual().name("preload").start(() -> preload(names, config, service));
+        Thread.ofVirtual().name("preload").start(() -> {
+            List<String> problems = new ArrayList<>();
+            List<String> available = config.preloadPull() ? pullMissing(names, resolver, puller, problems) : names;
+            preload(names, available, problems, config, service);
+        });
+    }
+
+    /**
+     * Pulls the preload models the store lacks, one after the other, logging progress. A failed pull (an offline
+     * machine) is a reason, never a crash: the other models are still loaded and served.
+     *
+     * @return the names to load: those present or pulled (a URL replaced by the name it was stored under)
+     */
+    static List<String> pullMissing(List<String> names, StoreModelResolver resolver, ModelPuller puller,
+                                    List<String> problems) {
+        List<String> available = new ArrayList<>();
+        for (String name : names) {
+            boolean url = name.regionMatches(true, 0, "http://", 0, 7) || name.regionMatches(true, 0, "https://", 0, 8);
+            try {
+                String stored = url ? ModelPuller.storedName(name, true).displayShortest() : name;
+                if (isPresent(resolver, stored)) {
+                    available.add(stored);
+                    continue;
+                }
+                LOG.infof("preload: %s is not in the store; pulling it", name);
+                long start = System.nanoTime();
+                // Plain http only when the operator wrote http:// explicitly.
+                var pulled = puller.pull(name, name.regionMatches(true, 0, "http://", 0, 7), new PullLog(name),
+                        () -> false);
+                LOG.infof("preload: pulled %s in %d s", name, (System.nanoTime() - start) / 1_000_000_000);
+                available.add(url ? pulled.displayShortest() : name);
+            } catch (PullException e) {
+                String reason = "pull of " + name + " failed: " + e.getMessage();
+                LOG.error("preload: " + reason);
+                problems.add(reason);
+            }
+        }
+        return available;
+    }
+
+    private static boolean isPresent(StoreModelResolver resolver, String name) {
+        try {
+            resolver.find(name);
+            return true;
+        } catch (ModelNotFoundException e) {
+            return false;
+        } catch (RuntimeException e) {
+            return true; // present but unusable, or an invalid name: the load step reports it
+        }
+    }
+
+    /** Logs a pull's steps, and its byte progress at most every five seconds. */
+    static final class PullLog implements Consumer<PullEvent> {
+        private final String name;
+        private String lastStatus = "";
+        private long lastCompleted = -1;
+        private long lastLog;
+
+        PullLog(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public void accept(PullEvent event) {
+            long now = System.nanoTime();
+            boolean changed = !event.status().equals(lastStatus);
+            if (event instanceof PullEvent.Downloading d) {
+                boolean finished = d.completed() == d.total() && lastCompleted != d.completed();
+                if (!changed && !finished && now - lastLog < 5_000_000_000L) return;
+                if (!changed && d.completed() == lastCompleted) return;
+                LOG.infof("preload: pulling %s: %s %d%% (%d of %d bytes)", name, d.status(),
+                        d.total() == 0 ? 100 : d.completed() * 100 / d.total(), d.completed(), d.total());
+                lastCompleted = d.completed();
+            } else if (changed) {
+                LOG.infof("preload: pulling %s: %s", name, event.status());
+            }
+            lastStatus = event.status();
+            lastLog = now;
+        }
     }
 
     /** The environment variable wins over the file. */
@@ -64,7 +152,12 @@ public class Preloader implements PreloadStatus {
                 .toList();
     }
 
-    private void preload(List<String> names, QuokkaConfig config, GenerationService service) {
+    private void preload(List<String> requested, List<String> names, List<String> problems, QuokkaConfig config,
+                         GenerationService service) {
+        if (names.isEmpty()) {
+            status = Snapshot.failed(requested, "preload of " + requested + " failed: " + String.join("; ", problems));
+            return;
+        }
         String first = names.getFirst();
         if (names.size() > 1) {
             LOG.infof("preload: %s stays resident; %s checked only (loaded on first use)", first,
@@ -72,7 +165,13 @@ public class Preloader implements PreloadStatus {
         }
         try {
             // The others are resolved (and their GGUF validated) so a typo shows at start-up, not at first use.
-            for (String name : names.subList(1, names.size())) service.prepare(load(name, KeepAlive.UNLOAD_NOW));
+            for (String name : names.subList(1, names.size())) {
+                try {
+                    service.prepare(load(name, KeepAlive.UNLOAD_NOW));
+                } catch (Exception e) {
+                    problems.add(e.getMessage()); // reported, but the first model is still loaded
+                }
+            }
             KeepAlive keepAlive = KeepAlive.fromEnvironment(config.preloadKeepAlive());
             long start = System.nanoTime();
             var prepared = service.prepare(load(first, keepAlive));
@@ -80,11 +179,13 @@ public class Preloader implements PreloadStatus {
             try (var run = service.start(prepared, new CancelToken())) {
                 LOG.infof("preload: %s loaded in %d ms", first, (System.nanoTime() - start) / 1_000_000);
             }
-            status = new Snapshot(State.READY, names, null);
+            status = problems.isEmpty() ? new Snapshot(State.READY, requested, null)
+                    : Snapshot.failed(requested, "preload of " + requested + " failed: " + String.join("; ", problems));
         } catch (Exception e) {
-            String reason = "preload of " + names + " failed: " + e.getMessage();
+            problems.add(e.getMessage());
+            String reason = "preload of " + requested + " failed: " + String.join("; ", problems);
             LOG.error(reason);
-            status = Snapshot.failed(names, reason);
+            status = Snapshot.failed(requested, reason);
         }
     }
 

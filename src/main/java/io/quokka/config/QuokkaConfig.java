@@ -128,7 +128,28 @@ public interface QuokkaConfig {
     @WithDefault("true")
     boolean memoryGuard();
 
+    /**
+     * Base of the Hugging Face API and file URLs that {@code hf.co/<user>/<repo>} pulls use ({@code HF_ENDPOINT}, as
+     * the Hugging Face tools read it): a mirror, or a loopback server in tests.
+     */
+    @WithDefault("https://huggingface.co")
+    String hfEndpoint();
+
     /** Keep blobs no manifest references any more after a pull replaces a model ({@code OLLAMA_NOPRUNE}). */
     @WithDefault("false")
     boolean noPrune();
+
+    /**
+     * Pull preload models that are missing from the store at start-up ({@code QUOKKA_PRELOAD_PULL}), so an empty
+     * volume fetches its model once and reuses it on every later boot.
+     */
+    @WithDefault("true")
+    boolean preloadPull();
+
+    /**
+     * The wait after a pull's first failed attempt, doubled after each further one up to 30 s
+     * ({@code QUOKKA_PULL_RETRY_BACKOFF}; Ollama waits 1 s).
+     */
+    @WithDefault("1s")
+    java.time.Duration pullRetryBackoff();
 }

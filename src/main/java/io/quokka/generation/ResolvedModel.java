@@ -16,6 +16,7 @@ import java.util.Map;
  * @param params          the params layer (option defaults for this model)
  * @param messages        the messages layer, prepended to chats
  * @param description     facts for {@code /api/ps}, passed through
+ * @param hasProjector    the manifest has a projector layer: a vision model to Ollama
  */
 public record ResolvedModel(
         String name,
@@ -26,4 +27,12 @@ public record ResolvedModel(
         String system,
         Map<String, Object> params,
         List<ChatTurn> messages,
-        Object description) {}
+        Object description,
+        boolean hasProjector) {
+
+    /** A model without a projector layer. */
+    public ResolvedModel(String name, String digest, Path modelFile, int trainedContext, String template,
+                         String system, Map<String, Object> params, List<ChatTurn> messages, Object description) {
+        this(name, digest, modelFile, trainedContext, template, system, params, messages, description, false);
+    }
+}

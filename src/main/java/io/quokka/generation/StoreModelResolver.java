@@ -91,7 +91,7 @@ public final class StoreModelResolver implements ModelResolver {
             List<ChatTurn> messages = stored.messages().stream().map(m -> new ChatTurn(m.role(), m.content())).toList();
             return new ResolvedModel(stored.name().displayShortest(), stored.digest(), file, trainedContext,
                     stored.template().orElse(null), stored.system().orElse(null), stored.params(), messages,
-                    stored.config());
+                    stored.config(), stored.hasProjector());
         } catch (StoreException e) {
             if (e.kind() == StoreException.Kind.MISSING_BLOB) throw new ModelNotFoundException(requestedName);
             throw new ModelUnusableException(e.getMessage(), e);

@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 public final class ToyModel {
     private static final float EMBD_CONSTANT = 2f;
     private static final float SUPPRESS = -30f;
+    private static final float TIED_CONSTANT = 6f;
     private static final int CHUNK_ELEMENTS = 1 << 20;
 
     private ToyModel() {}
@@ -38,31 +39,48 @@ public final class ToyModel {
         int kvDim = spec.headDim() * spec.headCountKv();
 
         GgufWriter w = new GgufWriter();
-        w.put("general.architecture", "llama");
+        String arch = spec.variant().architecture();
+        w.put("general.architecture", arch);
         w.put("general.name", spec.name());
         w.put("general.file_type", ValueType.UINT32, spec.fileType().id());
-        w.put("llama.context_length", ValueType.UINT32, spec.contextLength());
-        w.put("llama.embedding_length", ValueType.UINT32, embd);
-        w.put("llama.block_count", ValueType.UINT32, spec.blockCount());
-        w.put("llama.feed_forward_length", ValueType.UINT32, ff);
-        w.put("llama.attention.head_count", ValueType.UINT32, spec.headCount());
-        w.put("llama.attention.head_count_kv", ValueType.UINT32, spec.headCountKv());
-        w.put("llama.rope.dimension_count", ValueType.UINT32, spec.headDim());
-        w.put("llama.attention.layer_norm_rms_epsilon", ValueType.FLOAT32, 1e-5f);
-        w.put("llama.rope.freq_base", ValueType.FLOAT32, 10000f);
-        w.put("llama.vocab_size", ValueType.UINT32, vocabSize);
+        w.put(arch + ".context_length", ValueType.UINT32, spec.contextLength());
+        w.put(arch + ".embedding_length", ValueType.UINT32, embd);
+        w.put(arch + ".block_count", ValueType.UINT32, spec.blockCount());
+        w.put(arch + ".feed_forward_length", ValueType.UINT32, ff);
+        w.put(arch + ".attention.head_count", ValueType.UINT32, spec.headCount());
+        w.put(arch + ".attention.head_count_kv", ValueType.UINT32, spec.headCountKv());
+        if (arch.equals("llama")) {
+            w.put(arch + ".rope.dimension_count", ValueType.UINT32, spec.headDim());
+        }
+        w.put(arch + ".attention.layer_norm_rms_epsilon", ValueType.FLOAT32, 1e-5f);
+        w.put(arch + ".rope.freq_base", ValueType.FLOAT32, 10000f);
+        if (arch.equals("llama")) {
+            w.put(arch + ".vocab_size", ValueType.UINT32, vocabSize);
+        }
 
-        w.put("tokenizer.ggml.model", "llama");
+        boolean bpe = vocab.merges() != null;
+        w.put("tokenizer.ggml.model", bpe ? "gpt2" : "llama");
+        if (bpe && spec.variant().preTokenizer() != null) {
+            w.put("tokenizer.ggml.pre", spec.variant().preTokenizer());
+        }
         w.put("tokenizer.ggml.tokens", GgufArray.ofStrings(vocab.tokens()));
-        w.put("tokenizer.ggml.scores", GgufArray.ofFloats(vocab.scores()));
+        if (vocab.scores() != null) {
+            w.put("tokenizer.ggml.scores", GgufArray.ofFloats(vocab.scores()));
+        }
         w.put("tokenizer.ggml.token_type", GgufArray.ofInts(vocab.types()));
+        if (bpe) {
+            w.put("tokenizer.ggml.merges", GgufArray.ofStrings(vocab.merges()));
+        }
         w.put("tokenizer.ggml.bos_token_id", ValueType.UINT32, vocab.bos());
         w.put("tokenizer.ggml.eos_token_id", ValueType.UINT32, vocab.eos());
-        w.put("tokenizer.ggml.unknown_token_id", ValueType.UINT32, vocab.unk());
+        if (vocab.unk() >= 0) {
+            w.put("tokenizer.ggml.unknown_token_id", ValueType.UINT32, vocab.unk());
+        }
         if (vocab.eot() >= 0) {
             w.put("tokenizer.ggml.eot_token_id", ValueType.UINT32, vocab.eot());
         }
-        w.put("tokenizer.ggml.add_bos_token", true);
+        // BPE models (Qwen) mostly add no bos; Llama 3 does, which its template's <|begin_of_text|> makes visible
+        w.put("tokenizer.ggml.add_bos_token", !bpe || vocab.tokens().get(vocab.bos()).equals("<|begin_of_text|>"));
         w.put("tokenizer.ggml.add_eos_token", false);
         if (spec.chatTemplate() != null) {
             w.put("tokenizer.chat_template", spec.chatTemplate());
@@ -75,14 +93,25 @@ public final class ToyModel {
         float downScale = (float) Math.sqrt(3.0 / ff);
         float outScale = 2 * projScale;                       // sharper logits: greedy output is not a coin toss
 
-        w.addTensor("token_embd.weight", wt, dims(embd, vocabSize), matrix(wt, embd, vocabSize, root.split(),
-                (row, r) -> fill(r, row, embdScale, 0, row.length, EMBD_CONSTANT)));
+        TensorType et = spec.embeddingType();
+        boolean tied = spec.variant().tiedEmbeddings();
+        // Tied: the same rows are the output layer, so the constant dimension does the suppressing itself: it is
+        // TIED_CONSTANT for tokens that may be generated, 0 for suppressed ones (and large for a favoured one).
+        w.addTensor("token_embd.weight", et, dims(embd, vocabSize), matrix(et, embd, vocabSize, root.split(),
+                (row, r) -> fill(r, row, embdScale, 0, row.length, !tied ? EMBD_CONSTANT
+                        : (int) r.index == vocab.favoured() ? 4 * TIED_CONSTANT
+                        : vocab.suppressed((int) r.index) ? 0f : TIED_CONSTANT)));
         for (int layer = 0; layer < spec.blockCount(); layer++) {
             String p = "blk." + layer + ".";
             w.addTensor(p + "attn_norm.weight", TensorType.F32, dims(embd), layerNorm(embd));
             w.addTensor(p + "attn_q.weight", wt, dims(embd, embd), random(wt, embd, embd, root.split(), projScale, false));
             w.addTensor(p + "attn_k.weight", wt, dims(embd, kvDim), random(wt, embd, kvDim, root.split(), projScale, false));
             w.addTensor(p + "attn_v.weight", wt, dims(embd, kvDim), random(wt, embd, kvDim, root.split(), projScale, false));
+            if (arch.equals("qwen2")) {
+                w.addTensor(p + "attn_q.bias", TensorType.F32, dims(embd), bias(embd, root.split()));
+                w.addTensor(p + "attn_k.bias", TensorType.F32, dims(kvDim), bias(kvDim, root.split()));
+                w.addTensor(p + "attn_v.bias", TensorType.F32, dims(kvDim), bias(kvDim, root.split()));
+            }
             w.addTensor(p + "attn_output.weight", wt, dims(embd, embd), random(wt, embd, embd, root.split(), projScale, true));
             w.addTensor(p + "ffn_norm.weight", TensorType.F32, dims(embd), layerNorm(embd));
             w.addTensor(p + "ffn_gate.weight", wt, dims(embd, ff), random(wt, embd, ff, root.split(), projScale, false));
@@ -90,13 +119,22 @@ public final class ToyModel {
             w.addTensor(p + "ffn_up.weight", wt, dims(embd, ff), random(wt, embd, ff, root.split(), projScale, false));
         }
         w.addTensor("output_norm.weight", TensorType.F32, dims(embd), constant(embd, 1f));
-        w.addTensor("output.weight", wt, dims(embd, vocabSize), matrix(wt, embd, vocabSize, root.split(),
-                (row, r) -> {
-                    int token = (int) r.index;
-                    fill(r, row, outScale, 1, row.length, 0f);
-                    row[0] = vocab.suppressed(token) ? SUPPRESS : 0f;
-                }));
+        if (!tied) {
+            w.addTensor("output.weight", et, dims(embd, vocabSize), matrix(et, embd, vocabSize, root.split(),
+                    (row, r) -> {
+                        int token = (int) r.index;
+                        fill(r, row, outScale, 1, row.length, 0f);
+                        row[0] = token == vocab.favoured() ? -SUPPRESS : vocab.suppressed(token) ? SUPPRESS : 0f;
+                    }));
+        }
         return w;
+    }
+
+    /** Small random attention biases (qwen2). */
+    private static GgufWriter.TensorData bias(int n, SplittableRandom rng) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) v[i] = (float) (rng.nextDouble() - 0.5) * 0.2f;
+        return rows(TensorType.F32, v);
     }
 
     private static long[] dims(long... d) {

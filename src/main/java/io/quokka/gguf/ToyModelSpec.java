@@ -19,10 +19,48 @@ import java.util.Objects;
  * @param chatTemplate tokenizer.chat_template, or null for none; a ChatML template (containing
  *     {@code <|im_start|>}) also adds the {@code <|im_start|>}/{@code <|im_end|>} control tokens and makes
  *     {@code <|im_end|>} the end-of-sequence token
+ * @param variant architecture, tokenizer and tensor layout; {@link Variant#DEFAULT} (llama, SentencePiece, separate
+ *     output matrix) unless a {@code with…} method changes it
  */
 public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int blockCount, int headCount,
                            int headCountKv, int feedForwardLength, int contextLength, TensorType weightType,
-                           long seed, String chatTemplate) {
+                           long seed, String chatTemplate, Variant variant) {
+
+    /**
+     * What makes a toy model unlike the default one, as real models differ.
+     *
+     * @param architecture {@code llama}, or {@code qwen2} (q/k/v bias tensors, NeoX rope)
+     * @param tokenizer {@code llama} (SentencePiece) or {@code gpt2} (byte-level BPE with merges)
+     * @param preTokenizer {@code tokenizer.ggml.pre} for a gpt2 vocabulary, e.g. "qwen2", "llama-bpe", "default"
+     * @param tiedEmbeddings no {@code output.weight}: the output layer reuses {@code token_embd.weight}
+     * @param embeddingType type of {@code token_embd.weight} (and {@code output.weight}); null for weightType
+     * @param favourSplitCharacter makes a gpt2 vocabulary model always pick one token whose bytes split two
+     *     4-byte UTF-8 characters (the end of one, then the start of the next), to test streaming detokenization
+     */
+    public record Variant(String architecture, String tokenizer, String preTokenizer, boolean tiedEmbeddings,
+                          TensorType embeddingType, boolean favourSplitCharacter) {
+        public static final Variant DEFAULT = new Variant("llama", "llama", null, false, null, false);
+
+        public Variant {
+            if (!architecture.equals("llama") && !architecture.equals("qwen2")) {
+                throw new IllegalArgumentException("architecture must be llama or qwen2, got " + architecture);
+            }
+            if (!tokenizer.equals("llama") && !tokenizer.equals("gpt2")) {
+                throw new IllegalArgumentException("tokenizer must be llama or gpt2, got " + tokenizer);
+            }
+            if (favourSplitCharacter && !tokenizer.equals("gpt2")) {
+                throw new IllegalArgumentException("favourSplitCharacter needs the gpt2 tokenizer");
+            }
+        }
+    }
+
+    /** The spec with the default variant (the signature before variants existed). */
+    public ToyModelSpec(String name, int vocabSize, int embeddingLength, int blockCount, int headCount,
+                        int headCountKv, int feedForwardLength, int contextLength, TensorType weightType,
+                        long seed, String chatTemplate) {
+        this(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv, feedForwardLength, contextLength,
+                weightType, seed, chatTemplate, Variant.DEFAULT);
+    }
 
     /** The usual ChatML template (Qwen and others), which llama.cpp recognises as "chatml". */
     public static final String CHATML = "{% for message in messages %}"
@@ -34,6 +72,7 @@ public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int 
 
     public ToyModelSpec {
         Objects.requireNonNull(weightType, "weightType");
+        variant = Objects.requireNonNullElse(variant, Variant.DEFAULT);
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("name must be non-blank");
         }
@@ -57,7 +96,13 @@ public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int 
             throw new IllegalArgumentException("%s needs embeddingLength (%d) and feedForwardLength (%d) divisible by %d"
                     .formatted(weightType, embeddingLength, feedForwardLength, block));
         }
-        int min = BASE_TOKENS + (isChatMl(chatTemplate) ? 2 : 0) + 1;
+        TensorType et = variant.embeddingType();
+        if (et != null && (!Quants.canEncode(et) || embeddingLength % et.blockSize() != 0)) {
+            throw new IllegalArgumentException("embeddingType %s cannot encode rows of %d".formatted(et, embeddingLength));
+        }
+        int min = variant.tokenizer().equals("gpt2")
+                ? 256 + ToyVocab.controlTokens(chatTemplate).size() + 1
+                : BASE_TOKENS + (isChatMl(chatTemplate) ? 2 : 0) + 1;
         if (vocabSize < min) {
             throw new IllegalArgumentException("vocabSize %d is below the minimum %d".formatted(vocabSize, min));
         }
@@ -79,38 +124,78 @@ public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int 
 
     public ToyModelSpec withName(String name) {
         return new ToyModelSpec(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv,
-                feedForwardLength, contextLength, weightType, seed, chatTemplate);
+                feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
     }
 
     public ToyModelSpec withVocabSize(int vocabSize) {
         return new ToyModelSpec(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv,
-                feedForwardLength, contextLength, weightType, seed, chatTemplate);
+                feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
     }
 
     public ToyModelSpec withShape(int embeddingLength, int blockCount, int headCount, int headCountKv,
                                   int feedForwardLength) {
         return new ToyModelSpec(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv,
-                feedForwardLength, contextLength, weightType, seed, chatTemplate);
+                feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
     }
 
     public ToyModelSpec withContextLength(int contextLength) {
         return new ToyModelSpec(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv,
-                feedForwardLength, contextLength, weightType, seed, chatTemplate);
+                feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
     }
 
     public ToyModelSpec withWeightType(TensorType weightType) {
         return new ToyModelSpec(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv,
-                feedForwardLength, contextLength, weightType, seed, chatTemplate);
+                feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
     }
 
     public ToyModelSpec withSeed(long seed) {
         return new ToyModelSpec(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv,
-                feedForwardLength, contextLength, weightType, seed, chatTemplate);
+                feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
     }
 
     public ToyModelSpec withChatTemplate(String chatTemplate) {
         return new ToyModelSpec(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv,
-                feedForwardLength, contextLength, weightType, seed, chatTemplate);
+                feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
+    }
+
+    /** This spec with another architecture: {@code llama} or {@code qwen2}. */
+    public ToyModelSpec withArchitecture(String architecture) {
+        return withVariant(new Variant(architecture, variant.tokenizer(), variant.preTokenizer(),
+                variant.tiedEmbeddings(), variant.embeddingType(), variant.favourSplitCharacter()));
+    }
+
+    /** This spec with a GPT-2 style byte-level BPE vocabulary and the given {@code tokenizer.ggml.pre}. */
+    public ToyModelSpec withBpeVocab(String preTokenizer) {
+        return withVariant(new Variant(variant.architecture(), "gpt2", preTokenizer, variant.tiedEmbeddings(),
+                variant.embeddingType(), variant.favourSplitCharacter()));
+    }
+
+    /** This spec without {@code output.weight} (tied embeddings) when {@code tied}. */
+    public ToyModelSpec withTiedEmbeddings(boolean tied) {
+        return withVariant(new Variant(variant.architecture(), variant.tokenizer(), variant.preTokenizer(), tied,
+                variant.embeddingType(), variant.favourSplitCharacter()));
+    }
+
+    /** This spec with {@code token_embd.weight} (and output.weight) stored as {@code type}, as quantized files do. */
+    public ToyModelSpec withEmbeddingType(TensorType type) {
+        return withVariant(new Variant(variant.architecture(), variant.tokenizer(), variant.preTokenizer(),
+                variant.tiedEmbeddings(), type, variant.favourSplitCharacter()));
+    }
+
+    /** See {@link Variant#favourSplitCharacter()}. */
+    public ToyModelSpec withFavouredSplitCharacter(boolean favour) {
+        return withVariant(new Variant(variant.architecture(), variant.tokenizer(), variant.preTokenizer(),
+                variant.tiedEmbeddings(), variant.embeddingType(), favour));
+    }
+
+    public ToyModelSpec withVariant(Variant variant) {
+        return new ToyModelSpec(name, vocabSize, embeddingLength, blockCount, headCount, headCountKv,
+                feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
+    }
+
+    /** The type of the token embedding matrix. */
+    public TensorType embeddingType() {
+        return variant.embeddingType() != null ? variant.embeddingType() : weightType;
     }
 
     /** Whether the template is ChatML, which brings the {@code <|im_start|>}/{@code <|im_end|>} tokens. */

@@ -12,7 +12,8 @@ import java.util.Set;
  * common English words with every prefix ("▁H", "▁He", … "▁Hello"): llama.cpp's SPM tokenizer only merges two
  * adjacent pieces whose concatenation is in the vocabulary, so the prefixes are the path to whole-word tokens.
  */
-record ToyVocab(List<String> tokens, float[] scores, int[] types, int unk, int bos, int eos, int eot) {
+record ToyVocab(List<String> tokens, float[] scores, int[] types, int unk, int bos, int eos, int eot,
+                List<String> merges, boolean[] suppress, int favoured) {
 
     // llama_token_type values as stored in tokenizer.ggml.token_type
     static final int NORMAL = 1;
@@ -53,6 +54,9 @@ record ToyVocab(List<String> tokens, float[] scores, int[] types, int unk, int b
             """;
 
     static ToyVocab build(ToyModelSpec spec) {
+        if (spec.variant().tokenizer().equals("gpt2")) {
+            return buildBpe(spec);
+        }
         int n = spec.vocabSize();
         List<String> tokens = new ArrayList<>(n);
         List<Integer> types = new ArrayList<>(n);
@@ -85,7 +89,130 @@ record ToyVocab(List<String> tokens, float[] scores, int[] types, int unk, int b
             typeArray[i] = types.get(i);
         }
         int eos = imEnd >= 0 ? imEnd : 2;
-        return new ToyVocab(List.copyOf(tokens), scores, typeArray, 0, 1, eos, imEnd);
+        boolean[] suppress = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            suppress[i] = typeArray[i] != NORMAL;
+        }
+        return new ToyVocab(List.copyOf(tokens), scores, typeArray, 0, 1, eos, imEnd, null, suppress, -1);
+    }
+
+    /**
+     * Control tokens of the chat template families the toy knows, as their real vocabularies have them, in the
+     * order they are added; the first is also bos where a family has one.
+     */
+    static List<String> controlTokens(String template) {
+        if (template == null) {
+            return List.of("<|endoftext|>");
+        }
+        if (template.contains("<|start_header_id|>")) {
+            return List.of("<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>",
+                    "<|eot_id|>");
+        }
+        if (template.contains("<start_of_turn>")) {
+            return List.of("<bos>", "<eos>", "<start_of_turn>", "<end_of_turn>");
+        }
+        if (template.contains("<|im_start|>")) {
+            return List.of("<|endoftext|>", "<|im_start|>", "<|im_end|>");
+        }
+        return List.of("<|endoftext|>");
+    }
+
+    /** The end-of-turn token of a template family: what chat generation stops on. */
+    private static String endOfTurn(List<String> controls) {
+        for (String t : List.of("<|eot_id|>", "<end_of_turn>", "<|im_end|>")) {
+            if (controls.contains(t)) return t;
+        }
+        return controls.getFirst();
+    }
+
+    /** Bytes of the favoured token: the last byte of U+1F998 (kangaroo), " k", then the first three of the next. */
+    static final byte[] SPLIT_CHARACTER_TOKEN = {(byte) 0x98, ' ', 'k', (byte) 0xF0, (byte) 0x9F, (byte) 0xA6};
+
+    /**
+     * A GPT-2 style byte-level BPE vocabulary: the 256 byte symbols in GPT-2's byte-to-unicode mapping ("Ġ" for a
+     * space), words as merge chains ("Ġ h" → "Ġh", "Ġh e" → "Ġhe", …) with their merges, letter fillers, then the
+     * template family's control tokens at the end, as Qwen and Llama 3 vocabularies have them.
+     */
+    private static ToyVocab buildBpe(ToyModelSpec spec) {
+        int n = spec.vocabSize();
+        List<String> controls = controlTokens(spec.chatTemplate());
+        int normal = n - controls.size();
+        List<String> tokens = new ArrayList<>(n);
+        List<String> merges = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (int b = 0; b < 256; b++) {
+            String sym = byteSymbol(b);
+            tokens.add(sym);
+            seen.add(sym);
+        }
+        int favoured = -1;
+        if (spec.variant().favourSplitCharacter()) {
+            String piece = symbols(SPLIT_CHARACTER_TOKEN);
+            addMergeChain(tokens, merges, seen, piece, normal);
+            favoured = tokens.indexOf(piece);
+        }
+        String space = byteSymbol(' ');
+        addMergeChain(tokens, merges, seen, byteSymbol('\n') + byteSymbol('\n'), normal);
+        for (char c = 'a'; c <= 'z'; c++) addMergeChain(tokens, merges, seen, space + c, normal);
+        for (String word : WORDS.split("\\s+")) {
+            if (!word.isEmpty()) {
+                addMergeChain(tokens, merges, seen, space + symbols(word.getBytes(java.nio.charset.StandardCharsets.UTF_8)), normal);
+                addMergeChain(tokens, merges, seen, symbols(word.getBytes(java.nio.charset.StandardCharsets.UTF_8)), normal);
+            }
+        }
+        for (long k = 0; tokens.size() < normal; k++) {
+            String s = letters(k);
+            addMergeChain(tokens, merges, seen, space + s, normal);
+            addMergeChain(tokens, merges, seen, s, normal);
+        }
+        int[] types = new int[n];
+        java.util.Arrays.fill(types, NORMAL);
+        for (String c : controls) {
+            types[tokens.size()] = CONTROL;
+            tokens.add(c);
+        }
+        boolean[] suppress = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            // control tokens, and lone bytes that are not text by themselves (other controls, UTF-8 fragments)
+            suppress[i] = types[i] != NORMAL || (i < 256 && (i >= 0x7F || (i < 0x20 && i != '\n')));
+            if (i == favoured) suppress[i] = false;
+        }
+        int eos = tokens.indexOf(endOfTurn(controls));
+        int bos = tokens.indexOf(controls.getFirst());
+        int eot = eos;
+        return new ToyVocab(List.copyOf(tokens), null, types, -1, bos, eos, eot, List.copyOf(merges), suppress,
+                favoured);
+    }
+
+    /** Adds every prefix of {@code piece} (two symbols and longer) not yet present, with the merge making it. */
+    private static void addMergeChain(List<String> tokens, List<String> merges, Set<String> seen, String piece,
+                                      int limit) {
+        int[] cps = piece.codePoints().toArray();
+        for (int len = 2; len <= cps.length && tokens.size() < limit; len++) {
+            String prefix = new String(cps, 0, len);
+            if (seen.add(prefix)) {
+                tokens.add(prefix);
+                merges.add(new String(cps, 0, len - 1) + " " + new String(cps, len - 1, 1));
+            }
+        }
+    }
+
+    private static String symbols(byte[] bytes) {
+        StringBuilder sb = new StringBuilder();
+        for (byte b : bytes) sb.append(byteSymbol(b & 0xFF));
+        return sb.toString();
+    }
+
+    /** GPT-2's byte-to-unicode mapping: printable Latin-1 bytes stand for themselves, the rest from U+0100 on. */
+    static String byteSymbol(int b) {
+        if ((b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF)) {
+            return String.valueOf((char) b);
+        }
+        int k = 0;
+        for (int x = 0; x < b; x++) {
+            if (!((x >= '!' && x <= '~') || (x >= 0xA1 && x <= 0xAC) || (x >= 0xAE && x <= 0xFF))) k++;
+        }
+        return String.valueOf((char) (256 + k));
     }
 
     /** Normal pieces in priority order; generous enough to fill any vocabulary size. */
@@ -135,6 +262,6 @@ record ToyVocab(List<String> tokens, float[] scores, int[] types, int unk, int b
      * UTF-8) and every control token, end-of-sequence included, so generation always runs to its token limit.
      */
     boolean suppressed(int id) {
-        return types[id] != NORMAL;
+        return suppress[id];
     }
 }

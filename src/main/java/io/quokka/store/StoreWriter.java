@@ -220,6 +220,31 @@ public final class StoreWriter {
         return target;
     }
 
+    /**
+     * Writes a manifest exactly as received from a registry (Ollama keeps the registry's bytes, so the model's digest
+     * matches the registry's), after checking that it parses and that every blob it names is present; then, when
+     * pruning, removes the blobs of the replaced manifest that nothing references any more, as {@code ollama pull}.
+     *
+     * @return the name as written on disk
+     * @throws StoreException {@code MALFORMED} or {@code MISSING_BLOB}, and nothing is written
+     */
+    public ModelName writeManifest(ModelName name, byte[] raw) {
+        Manifest manifest = OllamaStore.parseManifest(name.toString(), raw);
+        List<Layer> all = new ArrayList<>(manifest.layers());
+        all.add(manifest.config());
+        for (Layer l : all) {
+            if (!store.hasBlob(l.digest())) {
+                throw new StoreException(StoreException.Kind.MISSING_BLOB,
+                        "manifest of '" + name + "' references missing blob " + l.digest());
+            }
+        }
+        Optional<Manifest> old = previous(name);
+        ModelName target = canonical(name);
+        writeAtomically(target.manifestPath(root), raw);
+        old.ifPresent(this::removeUnreferencedLayers);
+        return target;
+    }
+
     /** {@link #create(ModelName, ModelSpec)} with no licenses and no messages. */
     public StoredModel create(ModelName name, Path ggufFile, Optional<String> template, Optional<String> system,
             Map<String, Object> params, ModelConfig config) {

@@ -78,6 +78,17 @@ class ModelsApiTest {
     }
 
     @Test
+    void acceptHeadersAreIgnoredAsOllamaDoes() {
+        given().accept("application/x-ndjson").get("/api/tags").then().statusCode(200)
+                .contentType(containsString("application/json")).body("models.name", hasItem("toy:latest"));
+        given().accept("text/plain").body("{\"model\":\"toy\"}").post("/api/show").then().statusCode(200);
+        given().accept("application/json").get("/api/ps").then().statusCode(200);
+        given().accept("text/html").get("/v1/models").then().statusCode(200);
+        given().accept("application/json").body("{\"model\":\"toy\",\"prompt\":\"hi\",\"options\":{\"num_predict\":1}}")
+                .post("/api/generate").then().statusCode(200).contentType(containsString("application/x-ndjson"));
+    }
+
+    @Test
     void psIsEmptyOrListsResidentModelsWithoutLoadingAny() {
         given().get("/api/ps").then().statusCode(200).body("models", not(equalTo(null)));
     }

@@ -9,7 +9,8 @@ import io.quokka.gguf.GgufFile;
  *
  * <ul>
  *   <li><b>weights</b>: the sum of the tensor sizes. Mapped or read, llama.cpp touches all of them while loading
- *       ({@code MAP_POPULATE}), so they are resident from the start.</li>
+ *       ({@code MAP_POPULATE}), so they are resident from the start. Plus the Q4_0 matrices the CPU backend
+ *       repacks, which are resident twice ({@link WeightRepacking}).</li>
  *   <li><b>KV cache</b>: per layer, {@code n_ctx × (n_head_kv(layer) × (head_dim_k + head_dim_v))} elements of the
  *       cache type; llama.cpp clears the buffer at load, so it is resident at once. The cache type falls back to
  *       f16 unless flash attention is on and the head size is a multiple of 32, as the runner does.</li>
@@ -77,7 +78,7 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runt
         long compute = COMPUTE_BASE + (long) (perPosition * ctx * batch + PER_EMBD * batch * gguf.embeddingLength()
                 + PER_FF * batch * gguf.feedForwardLength());
         long runtime = RUNTIME_BASE + RUNTIME_PER_TOKEN * gguf.vocabSize();
-        return new MemoryEstimate(gguf.weightsBytes(), kvBytes, compute, runtime, (int) Math.min(Integer.MAX_VALUE, ctx),
+        return new MemoryEstimate(gguf.weightsBytes() + WeightRepacking.repackedBytes(gguf), kvBytes, compute, runtime, (int) Math.min(Integer.MAX_VALUE, ctx),
                 (int) batch, kv);
     }
 

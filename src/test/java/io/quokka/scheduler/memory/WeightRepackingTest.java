@@ -1,0 +1,55 @@
+package io.quokka.scheduler.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.quokka.gguf.GgufFile;
+import io.quokka.gguf.GgufReader;
+import io.quokka.gguf.TensorInfo;
+import io.quokka.gguf.TensorType;
+import io.quokka.gguf.ToyModel;
+import io.quokka.gguf.ToyModelSpec;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Which tensors llama.cpp's CPU backend holds a second, repacked copy of (see {@link WeightRepacking}). */
+class WeightRepackingTest {
+    @TempDir
+    Path dir;
+
+    GgufFile write(ToyModelSpec spec) throws Exception {
+        Path file = dir.resolve(spec.name() + ".gguf");
+        ToyModel.write(spec, file);
+        return GgufReader.read(file);
+    }
+
+    static long bytes(GgufFile f, java.util.function.Predicate<TensorInfo> which) {
+        return f.tensors().stream().filter(which).mapToLong(TensorInfo::byteSize).sum();
+    }
+
+    @Test
+    void q4_0MatricesButNotTheEmbeddingLookupAreRepackedWithAvx2() throws Exception {
+        GgufFile f = write(ToyModelSpec.tiny().withName("q4").withWeightType(TensorType.Q4_0));
+        long matrices = bytes(f, t -> t.name().startsWith("blk.") && t.type() == TensorType.Q4_0);
+        long output = bytes(f, t -> t.name().equals("output.weight"));
+        assertEquals(matrices + output, WeightRepacking.repackedBytes(f, 8));
+        assertEquals(0, WeightRepacking.repackedBytes(f, 0), "a CPU without AVX2 or NEON dotprod repacks nothing");
+    }
+
+    @Test
+    void aTiedQ4_0EmbeddingIsRepackedForTheOutputLayer() throws Exception {
+        GgufFile f = write(ToyModelSpec.tiny().withName("tied").withWeightType(TensorType.Q4_0).withTiedEmbeddings(true));
+        assertEquals(bytes(f, t -> t.type() == TensorType.Q4_0), WeightRepacking.repackedBytes(f, 8));
+        GgufFile q8e = write(ToyModelSpec.tiny().withName("tied-q8e").withWeightType(TensorType.Q4_0)
+                .withTiedEmbeddings(true).withEmbeddingType(TensorType.Q8_0));
+        assertEquals(bytes(q8e, t -> t.name().startsWith("blk.") && t.type() == TensorType.Q4_0),
+                WeightRepacking.repackedBytes(q8e, 8));
+    }
+
+    @Test
+    void otherTypesAreNotRepacked() throws Exception {
+        assertEquals(0, WeightRepacking.repackedBytes(write(ToyModelSpec.tiny().withName("q8")), 8));
+        assertEquals(0, WeightRepacking.repackedBytes(write(ToyModelSpec.tiny().withName("f16")
+                .withWeightType(TensorType.F16)), 8));
+    }
+}
