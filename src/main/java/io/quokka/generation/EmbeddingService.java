@@ -65,6 +65,7 @@ public final class EmbeddingService {
             throw new InvalidRequestException("model is required");
         }
         ResolvedModel model = resolver.resolve(command.model());
+        generation.limits().checkInputs(command.inputs());
         // The same placement as generation: one runner serves both, and a pinned keep-alive holds for both.
         GenerationService.Placement placement = generation.place(model, command.options(), command.keepAlive());
         ModelSpec spec = placement.spec();

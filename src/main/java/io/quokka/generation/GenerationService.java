@@ -46,6 +46,7 @@ public final class GenerationService {
     private final Set<CancelToken> waiting = ConcurrentHashMap.newKeySet();
     private final Set<LocalRun> running = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
+    private volatile RequestLimits limits = RequestLimits.NONE;
     private volatile FallbackHook fallbacks = FallbackHook.NONE;
 
     public GenerationService(ModelResolver resolver, Scheduler scheduler, PromptBuilder prompts, Settings settings) {
@@ -99,6 +100,15 @@ public final class GenerationService {
      */
     public void pin(String modelName, KeepAlive keepAlive) {
         pinned.put(modelName, keepAlive);
+    }
+
+    /** Sets the operator's caps on {@code num_predict}, {@code num_ctx} and prompt size (default: none). */
+    public void limit(RequestLimits limits) {
+        this.limits = limits;
+    }
+
+    public RequestLimits limits() {
+        return limits;
     }
 
     /** Adds an observer told about every generation when it ends (metrics, access log). */
@@ -180,8 +190,9 @@ public final class GenerationService {
     public Placement place(ResolvedModel model, Map<String, Object> requestOptions, KeepAlive requested) {
         int defaultCtx = settings.defaultContextLength();
         if (model.trainedContext() > 0) defaultCtx = Math.min(defaultCtx, model.trainedContext());
-        Options options = OptionsParser.parse(new OptionsParser.Defaults(defaultCtx, settings.numThreads()),
-                model.params(), requestOptions);
+        limits.checkRequest(requestOptions);
+        Options options = limits.apply(OptionsParser.parse(
+                new OptionsParser.Defaults(defaultCtx, settings.numThreads()), model.params(), requestOptions));
         int numCtx = options.numCtx();
         if (model.trainedContext() > 0 && numCtx > model.trainedContext()) numCtx = model.trainedContext();
         LoadRequest load = new LoadRequest(model.modelFile(), numCtx * settings.numParallel(), options.numBatch(),
@@ -203,6 +214,7 @@ public final class GenerationService {
                 && (notEmpty(g.template()) || notEmpty(g.system()) || g.context().length > 0)) {
             throw new InvalidRequestException("raw mode does not support template, system, or context");
         }
+        limits.checkPrompt(command);
         grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
         ResolvedModel model = resolver.resolve(command.model());
         command = prompts.settle(command, model); // think and tools against the template, before any load

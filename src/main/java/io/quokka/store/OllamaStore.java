@@ -177,7 +177,7 @@ public final class OllamaStore {
             return m;
         } catch (JsonProcessingException e) {
             throw new StoreException(StoreException.Kind.MALFORMED,
-                    "manifest of model '" + name + "' is malformed: " + e.getOriginalMessage(), e);
+                    "manifest of model '" + name + "' is malformed: " + StoreException.where(e), e);
         } catch (IOException e) {
             throw new StoreException(StoreException.Kind.IO, "cannot parse manifest of model '" + name + "': " + e, e);
         }

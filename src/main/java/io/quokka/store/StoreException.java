@@ -31,4 +31,14 @@ public final class StoreException extends RuntimeException {
     public Kind kind() {
         return kind;
     }
+
+    /**
+     * Where a JSON file of the store stopped parsing, without quoting its content: a manifest or blob may be a link
+     * to a file outside the store, and an error answer must not echo what that file holds.
+     */
+    static String where(com.fasterxml.jackson.core.JsonProcessingException e) {
+        var at = e.getLocation();
+        return at == null ? e.getClass().getSimpleName()
+                : "syntax error at line " + at.getLineNr() + ", column " + at.getColumnNr();
+    }
 }

@@ -168,7 +168,7 @@ public final class StoredModel {
             return value;
         } catch (JsonProcessingException e) {
             throw new StoreException(StoreException.Kind.MALFORMED,
-                    describe(layer) + " is not valid JSON: " + e.getOriginalMessage(), e);
+                    describe(layer) + " is not valid JSON: " + StoreException.where(e), e);
         } catch (IOException e) {
             throw new StoreException(StoreException.Kind.IO, "cannot read " + describe(layer) + ": " + e, e);
         }

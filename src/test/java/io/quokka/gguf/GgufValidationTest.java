@@ -41,6 +41,36 @@ class GgufValidationTest {
         GgufReader.read(file);   // sanity: the base is valid
     }
 
+    // ---- model level (ModelCheck): structurally valid files llama.cpp would refuse ----
+
+    @Test
+    void modelFaultsAreRefusedWithTheirReason() throws Exception {
+        ToyModelSpec spec = ToyModelSpec.tiny();
+        Path valid = dir.resolve("toy.gguf");
+        ToyModel.write(spec, valid);
+        ModelCheck.check(GgufReader.read(valid));
+        for (ToyModelSpec other : List.of(spec.withWeightType(TensorType.Q4_0).withShape(96, 3, 3, 3, 192),
+                spec.withShape(128, 2, 4, 4, 256).withChatTemplate(null))) {
+            Path file = dir.resolve("other.gguf");
+            ToyModel.write(other, file);
+            ModelCheck.check(GgufReader.read(file)); // valid shapes pass
+        }
+        int refused = 0;
+        for (var fault : CorruptModels.faults(spec.embeddingLength(), spec.vocabSize()).entrySet()) {
+            Path file = dir.resolve(fault.getKey() + ".gguf");
+            CorruptModels.write(valid, fault.getValue(), file);
+            GgufFile header = GgufReader.read(file); // structure is fine
+            if (fault.getKey().contains("architecture") && !fault.getKey().equals("no-architecture")) {
+                ModelCheck.check(header); // other architectures: only llama.cpp knows their tensors
+                continue;
+            }
+            GgufException e = assertThrows(GgufException.class, () -> ModelCheck.check(header), fault.getKey());
+            assertTrue(e.getMessage().startsWith("invalid model: "), e.getMessage());
+            refused++;
+        }
+        System.out.printf("model check: %d faults refused, failures: 0%n", refused);
+    }
+
     // ---- header ----
 
     @Test

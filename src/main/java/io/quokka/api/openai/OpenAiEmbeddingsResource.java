@@ -138,9 +138,10 @@ public class OpenAiEmbeddingsResource {
             Request req = mapper.readValue(body, Request.class);
             if (req == null) throw new InvalidRequestException("missing request body");
             return req;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new InvalidRequestException(io.quokka.api.ErrorMapper.describe(e)); // no Java type names on the wire
         } catch (IOException e) {
-            String message = e.getMessage() == null ? "invalid JSON" : e.getMessage().lines().findFirst().orElse("");
-            throw new InvalidRequestException(message);
+            throw new InvalidRequestException("invalid JSON");
         }
     }
 

@@ -59,7 +59,7 @@ public final class OpenAiErrors {
                 LOG.warnf("engine failure: %s", en.getMessage());
                 yield response(500, en.getMessage());
             }
-            case JsonProcessingException j -> response(400, "invalid JSON: " + j.getOriginalMessage());
+            case JsonProcessingException j -> response(400, io.quokka.api.ErrorMapper.describe(j));
             case WebApplicationException w -> response(w.getResponse().getStatus(), switch (w.getResponse().getStatus()) {
                 case 404 -> "404 page not found";
                 case 405 -> "405 method not allowed";
