@@ -1,5 +1,7 @@
 package io.quokka.engine;
 
+import io.quokka.gguf.GgufReader;
+import io.quokka.gguf.ModelCheck;
 import io.quokka.runner.RunnerMain;
 import io.quokka.runner.llamacpp.NativeLibrary;
 import java.io.File;
@@ -101,6 +103,7 @@ public final class RunnerEngine implements Engine {
         if (!Files.isReadable(request.modelFile())) {
             throw new EngineException(EngineException.Kind.LOAD_FAILED, "model file not readable: " + request.modelFile());
         }
+        refuseWhatLlamaCppWould(request.modelFile());
         Path lib;
         Path runDir;
         try {
@@ -111,6 +114,19 @@ public final class RunnerEngine implements Engine {
             throw new EngineException(EngineException.Kind.LOAD_FAILED, "cannot prepare the llama.cpp library: " + e, e);
         }
         return RunnerClient.start(request, lib, runDir, settings);
+    }
+
+    /**
+     * A structurally valid file that llama.cpp would still refuse (a missing tensor, a shape that contradicts the
+     * hyperparameters, no vocabulary) fails here with a reason instead of in a runner. It is a failed load, like
+     * llama.cpp's refusal: after the memory guard, and a fallback chain may answer instead.
+     */
+    private static void refuseWhatLlamaCppWould(Path modelFile) throws EngineException {
+        try {
+            ModelCheck.check(GgufReader.read(modelFile));
+        } catch (IOException e) {
+            throw new EngineException(EngineException.Kind.LOAD_FAILED, e.getMessage(), e);
+        }
     }
 
     private synchronized Path library() {

@@ -19,11 +19,13 @@ import io.quokka.store.Digest;
 import io.quokka.store.ModelName;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,22 @@ class PullApiTest {
         registry.clearFaults();
         StoreCheck.assertConsistent(TestStore.root);
         given().get("/api/tags").then().statusCode(200);
+    }
+
+    /**
+     * The pulled models leave with this class: other classes list the shared test store's models exactly. Everything
+     * pulled here lives under a host of its own (the loopback registry, hf.co, huggingface.co).
+     */
+    @AfterAll
+    static void removePulledModels() throws Exception {
+        Path manifests = TestStore.root.resolve("manifests");
+        try (var hosts = Files.list(manifests)) {
+            for (Path host : hosts.filter(h -> !h.getFileName().toString().equals(ModelName.DEFAULT_HOST)).toList()) {
+                try (var tree = Files.walk(host)) {
+                    for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+                }
+            }
+        }
     }
 
     private String name(String tag) {
