@@ -116,7 +116,33 @@ class RunnerLifecycleTest {
         EngineException e = assertThrows(EngineException.class,
                 () -> ENGINE.load(TestModels.request(bogus, 256, 64)));
         assertEquals(EngineException.Kind.LOAD_FAILED, e.kind());
+        assertTrue(e.getMessage().startsWith("invalid GGUF file"), e.getMessage()); // refused before any runner
+    }
+
+    @Test
+    void aModelLlamaCppRefusesFailsToLoadInTheRunner() throws Exception {
+        // Valid GGUF, but an architecture llama.cpp does not know: only the runner finds out.
+        byte[] bytes = Files.readAllBytes(TestModels.tiny());
+        byte[] value = "general.architecture\u0008\u0000\u0000\u0000\u0005\u0000\u0000\u0000\u0000\u0000\u0000\u0000llama"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = indexOf(bytes, value);
+        assertTrue(at >= 0, "general.architecture = llama in the toy model");
+        bytes[at + value.length - 1] = 'b'; // "llamb"
+        Path unknown = TestModels.DIR.resolve("unknown-arch.gguf");
+        Files.write(unknown, bytes);
+        EngineException e = assertThrows(EngineException.class,
+                () -> ENGINE.load(TestModels.request(unknown, 256, 64)));
+        assertEquals(EngineException.Kind.LOAD_FAILED, e.kind());
         assertTrue(e.getMessage().contains("error loading model"), e.getMessage());
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) if (haystack[i + j] != needle[j]) continue outer;
+            return i;
+        }
+        return -1;
     }
 
     @Test
