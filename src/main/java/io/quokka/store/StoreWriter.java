@@ -92,19 +92,11 @@ public final class StoreWriter {
      * @return the digest of what was read: {@code expected} when the blob is now stored, another one when it was not
      */
     public Digest putBlob(Digest expected, InputStream in) {
-        Path blobs = root.resolve("blobs");
         Path temp = null;
         try {
-            Files.createDirectories(blobs);
-            temp = Files.createTempFile(blobs, "sha256-", "-quokka-tmp");
-            MessageDigest sha = Digest.sha256();
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
-                    OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), sha)) {
-                in.transferTo(out);
-                out.flush();
-                ch.force(true);
-            }
-            Digest actual = new Digest(HexFormat.of().formatHex(sha.digest()));
+            Hashed hashed = hashIntoTemporaryFile(in);
+            temp = hashed.temp();
+            Digest actual = hashed.digest();
             if (actual.equals(expected)) {
                 setReadableByAll(temp);
                 mover.move(temp, actual.blobPath(root));
@@ -160,21 +152,12 @@ public final class StoreWriter {
     }
 
     private Layer putLayer(String mediaType, InputStream in) {
-        Path blobs = root.resolve("blobs");
         Path temp = null;
         try {
-            Files.createDirectories(blobs);
-            // Ollama's prune removes files here whose names are not digests, so a leftover cannot linger.
-            temp = Files.createTempFile(blobs, "sha256-", "-quokka-tmp");
-            MessageDigest sha = Digest.sha256();
-            long size;
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
-                    OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), sha)) {
-                size = in.transferTo(out);
-                out.flush();
-                ch.force(true);
-            }
-            Digest digest = new Digest(HexFormat.of().formatHex(sha.digest()));
+            Hashed hashed = hashIntoTemporaryFile(in);
+            temp = hashed.temp();
+            Digest digest = hashed.digest();
+            long size = hashed.size();
             Path blob = digest.blobPath(root);
             if (Files.isRegularFile(blob) && Files.size(blob) == size) {
                 // Touched as Ollama does, so its prune grace period sees the blob as fresh.
@@ -190,6 +173,32 @@ public final class StoreWriter {
             throw new StoreException(StoreException.Kind.IO, "cannot write blob: " + e, e);
         } finally {
             deleteQuietly(temp);
+        }
+    }
+
+    /** A stream written to a temporary file in {@code blobs/}, with its SHA-256 and size. */
+    private record Hashed(Path temp, Digest digest, long size) {}
+
+    /**
+     * Writes {@code in} to a temporary file in {@code blobs/} (synced), hashing it on the way. The caller renames or
+     * deletes the file. Ollama's prune removes files there whose names are not digests, so a leftover cannot linger.
+     */
+    private Hashed hashIntoTemporaryFile(InputStream in) throws IOException {
+        Path blobs = Files.createDirectories(root.resolve("blobs"));
+        Path temp = Files.createTempFile(blobs, "sha256-", "-quokka-tmp");
+        try {
+            MessageDigest sha = Digest.sha256();
+            long size;
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE);
+                    OutputStream out = new DigestOutputStream(Channels.newOutputStream(ch), sha)) {
+                size = in.transferTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            return new Hashed(temp, new Digest(HexFormat.of().formatHex(sha.digest())), size);
+        } catch (IOException | RuntimeException e) {
+            deleteQuietly(temp);
+            throw e;
         }
     }
 
