@@ -30,7 +30,8 @@ public class FallbackUpstreams implements QuarkusTestResourceLifecycleManager {
                 "damaged = toy",
                 "fragile = toy",
                 "sturdy = toy",
-                "lively = ollama " + stub.base() + "/ollama llama3.2");
+                "lively = ollama " + stub.base() + "/ollama llama3.2",
+                "crowded = ollama " + stub.base() + "/ollama llama3.2 | on-busy");
         return Map.of("quokka.fallbacks", chains, KEY_VARIABLE, UpstreamStub.KEY);
     }
 

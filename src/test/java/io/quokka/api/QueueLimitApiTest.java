@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(QueueLimitApiTest.SmallQueue.class)
 @QuarkusTestResource(TestStore.class)
+@QuarkusTestResource(FallbackUpstreams.class)
 class QueueLimitApiTest {
     public static class SmallQueue implements QuarkusTestProfile {
         @Override
@@ -40,6 +41,9 @@ class QueueLimitApiTest {
 
     @Test
     void oneRequestMoreThanTheQueueAllowsGets503() throws Exception {
+        // "crowded": a copy of plain/q4:small whose fallback chain (FallbackUpstreams) applies when the queue is full.
+        given().body("{\"source\":\"plain/q4:small\",\"destination\":\"crowded\"}").post("/api/copy").then()
+                .statusCode(200);
         HttpClient http = HttpClient.newHttpClient();
         CancellationApiTest raw = new CancellationApiTest();
         raw.base = base;
@@ -51,10 +55,23 @@ class QueueLimitApiTest {
             Thread.sleep(1000);
             given().body(waiter).post("/api/generate").then().statusCode(503)
                     .body("error", equalTo("server busy, please try again.  maximum pending requests exceeded"));
+            // A model whose fallback chain says on-busy is answered by its next step instead (an upstream here),
+            // streamed and not; a request that opts out gets the 503.
+            given().body(GenerateApiTest.greedy("crowded", "hi", 2)).post("/api/generate").then().statusCode(200)
+                    .header("X-Quokka-Fallback", "llama3.2; reason=busy; from=crowded")
+                    .body("model", equalTo("llama3.2")).body("response", equalTo("Hello from the upstream"));
+            given().body("{\"model\":\"crowded\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")
+                    .post("/api/chat").then().statusCode(200)
+                    .body(org.hamcrest.Matchers.containsString("\"model\":\"llama3.2\""))
+                    .body(org.hamcrest.Matchers.containsString("\"done\":true"));
+            given().header("X-Quokka-No-Fallback", "true").body(GenerateApiTest.greedy("crowded", "hi", 2))
+                    .post("/api/generate").then().statusCode(503);
         }
         for (CompletableFuture<HttpResponse<String>> w : waiting) {
             assertEquals(200, w.get(120, TimeUnit.SECONDS).statusCode());
         }
+        // The copy leaves with the test: other classes list the shared store's models exactly.
+        given().body("{\"model\":\"crowded\"}").delete("/api/delete").then().statusCode(200);
     }
 
     private CompletableFuture<HttpResponse<String>> send(HttpClient http, String body) {
