@@ -154,23 +154,9 @@ public final class ToolCallParser {
     private Arguments findArguments(String tool) {
         int start = -1;
         int braces = 0;
-        boolean inString = false;
-        boolean escaped = false;
-        for (int i = 0; i < buffer.length(); i++) {
+        OutsideStrings scan = new OutsideStrings(buffer);
+        for (int i = scan.next(); i >= 0; i = scan.next()) {
             char c = buffer.charAt(i);
-            if (escaped) {
-                escaped = false;
-                continue;
-            }
-            if (c == '\\') {
-                escaped = true;
-                continue;
-            }
-            if (c == '"') {
-                inString = !inString;
-                continue;
-            }
-            if (inString) continue;
             if (c == '{') {
                 if (braces == 0) start = i;
                 braces++;
@@ -244,23 +230,9 @@ public final class ToolCallParser {
         char open = tag.charAt(0);
         char close = open == '{' ? '}' : ']';
         int count = 0;
-        boolean inString = false;
-        boolean escaped = false;
-        for (int i = 0; i < buffer.length(); i++) {
+        OutsideStrings scan = new OutsideStrings(buffer);
+        for (int i = scan.next(); i >= 0; i = scan.next()) {
             char c = buffer.charAt(i);
-            if (escaped) {
-                escaped = false;
-                continue;
-            }
-            if (c == '\\') {
-                escaped = true;
-                continue;
-            }
-            if (c == '"') {
-                inString = !inString;
-                continue;
-            }
-            if (inString) continue;
             if (c == open) {
                 count++;
             } else if (c == close) {
@@ -269,5 +241,38 @@ public final class ToolCallParser {
             }
         }
         return false;
+    }
+
+    /**
+     * Walks a buffer's characters outside JSON strings: quotes toggle a string, a backslash skips the next character.
+     * The brace and bracket counting above sees only structure, never a brace inside an argument's text.
+     */
+    private static final class OutsideStrings {
+        private final CharSequence text;
+        private int at;
+        private boolean inString;
+        private boolean escaped;
+
+        OutsideStrings(CharSequence text) {
+            this.text = text;
+        }
+
+        /** The index of the next character outside a string, or -1 at the end. */
+        int next() {
+            while (at < text.length()) {
+                int i = at++;
+                char c = text.charAt(i);
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '"') {
+                    inString = !inString;
+                } else if (!inString) {
+                    return i;
+                }
+            }
+            return -1;
+        }
     }
 }
