@@ -10,15 +10,13 @@ import io.quokka.pull.LoopbackRegistry;
 import io.quokka.pull.StoreCheck;
 import io.quokka.store.Digest;
 import io.quokka.store.ModelName;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -36,14 +34,14 @@ class PullKillIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = "library/kill-me";
     final HttpClient http = HttpClient.newHttpClient();
-    Process server;
+    PackagedServer packaged;
 
     @TempDir
     Path dir;
 
     @AfterEach
     void kill() {
-        if (server != null && server.isAlive()) server.destroyForcibly();
+        if (packaged != null && packaged.process().isAlive()) packaged.process().destroyForcibly();
     }
 
     @Test
@@ -65,7 +63,7 @@ class PullKillIT {
                     HttpResponse.BodyHandlers.ofString());
             assertTrue(fault.paused.await(60, TimeUnit.SECONDS), "the transfer reached the middle of the blob");
             Thread.sleep(300);
-            server.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
+            packaged.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no shutdown hook runs
             pulling.handle((r, e) -> null).get(30, TimeUnit.SECONDS);
             fault.pause.countDown();
 
@@ -93,49 +91,15 @@ class PullKillIT {
         }
     }
 
+    /** Starts the packaged server on {@code store}, with nothing to preload and no toy model. */
     private URI start(Path store) throws Exception {
-        String jar = System.getProperty("quokka.app.jar", "target/quarkus-app/quarkus-run.jar");
-        assertTrue(Files.isRegularFile(Path.of(jar)),
-                "the packaged app is missing at " + jar + ": run this through `./quokka test` (mvn verify)");
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        URI base = URI.create("http://127.0.0.1:" + port + "/");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-jar", jar, "serve")
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("server.log").toFile()));
-        pb.environment().put("OLLAMA_HOST", "127.0.0.1:" + port);
-        pb.environment().put("OLLAMA_MODELS", store.toString());
-        pb.environment().put("QUOKKA_TOY_DEFAULT", "false");
-        pb.environment().put("QUOKKA_WORK_DIR", dir.resolve("work").toString());
-        pb.environment().remove("OLLAMA_PRELOAD_MODELS");
-        pb.environment().put("QUOKKA_PRELOAD_FILE", dir.resolve("no-preload.txt").toString());
-        server = pb.start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            assertTrue(server.isAlive(), () -> "the server died: " + log());
-            try {
-                var r = http.send(HttpRequest.newBuilder(base.resolve("health")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) return base;
-            } catch (IOException notYet) {
-                // Not listening yet.
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not ready in 90 s: " + log());
+        packaged = PackagedServer.start(dir.resolve("server.log"), Map.of("OLLAMA_MODELS", store.toString(),
+                "QUOKKA_TOY_DEFAULT", "false", "QUOKKA_WORK_DIR", dir.resolve("work").toString(),
+                "OLLAMA_PRELOAD_MODELS", "", "QUOKKA_PRELOAD_FILE", dir.resolve("no-preload.txt").toString()));
+        return packaged.base();
     }
 
     private static HttpRequest post(URI base, String path, String body) {
         return HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
-    private String log() {
-        try {
-            return Files.readString(dir.resolve("server.log"));
-        } catch (IOException e) {
-            return e.toString();
-        }
     }
 }

@@ -10,16 +10,15 @@ import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelName;
 import io.quokka.toy.ToyInstaller;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,38 +34,24 @@ import org.junit.jupiter.api.io.TempDir;
 class ShutdownIT {
     static final ObjectMapper JSON = new ObjectMapper();
     final HttpClient http = HttpClient.newHttpClient();
-    Process server;
+    PackagedServer packaged;
 
     @TempDir
     Path dir;
 
     @AfterEach
     void kill() {
-        if (server != null && server.isAlive()) server.destroyForcibly();
+        if (packaged != null && packaged.process().isAlive()) packaged.process().destroyForcibly();
     }
 
     @Test
     void sigtermDuringAStreamRefusesNewWorkCancelsTheStreamWithAnErrorLineUnloadsAndExitsZero() throws Exception {
-        String jar = System.getProperty("quokka.app.jar", "target/quarkus-app/quarkus-run.jar");
-        assertTrue(Files.isRegularFile(Path.of(jar)),
-                "the packaged app is missing at " + jar + ": run this through `./quokka test` (mvn verify)");
         Path store = dir.resolve("models");
         ToyInstaller.install(store, ModelName.parse("toy"), ToyModelSpec.tiny().withName("toy"));
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
-        URI base = URI.create("http://127.0.0.1:" + port + "/");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-XX:+UseSerialGC", "-jar", jar, "serve")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
-        pb.environment().put("OLLAMA_HOST", "127.0.0.1:" + port);
-        pb.environment().put("OLLAMA_MODELS", store.toString());
-        pb.environment().put("QUOKKA_SHUTDOWN_GRACE", "2s");
-        pb.environment().put("QUOKKA_WORK_DIR", dir.resolve("work").toString());
-        server = pb.start();
-
-        awaitReady(base);
+        packaged = PackagedServer.start(dir.resolve("server.log"), Map.of("OLLAMA_MODELS", store.toString(),
+                "QUOKKA_SHUTDOWN_GRACE", "2s", "QUOKKA_WORK_DIR", dir.resolve("work").toString()));
+        Process server = packaged.process();
+        URI base = packaged.base();
         HttpResponse<java.util.stream.Stream<String>> stream = http.send(post(base, """
                 {"model":"toy","prompt":"Go on forever","options":{"num_predict":1000000,"num_ctx":256}}"""),
                 HttpResponse.BodyHandlers.ofLines());
@@ -96,16 +81,12 @@ class ShutdownIT {
         assertTrue(endedMs >= 1_900, "the stream ran on through the 2 s grace: " + endedMs + " ms");
 
         assertTrue(server.waitFor(30, TimeUnit.SECONDS), "the server exits");
-        assertEquals(0, server.exitValue(), log());
+        assertEquals(0, server.exitValue(), packaged.output());
         for (ProcessHandle runner : runners) {
             runner.onExit().get(10, TimeUnit.SECONDS);
             assertFalse(runner.isAlive(), "the runner ended");
         }
-        assertTrue(log().contains("unloading model toy:latest (shutdown)"), log());
-    }
-
-    private String log() throws IOException {
-        return Files.readString(dir.resolve("server.log"));
+        assertTrue(packaged.output().contains("unloading model toy:latest (shutdown)"), packaged.output());
     }
 
     private static boolean isRunner(ProcessHandle p) {
@@ -119,29 +100,5 @@ class ShutdownIT {
 
     private static HttpRequest post(URI base, String body) {
         return HttpRequest.newBuilder(base.resolve("api/generate")).POST(HttpRequest.BodyPublishers.ofString(body)).build();
-    }
-
-    private void awaitReady(URI base) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (System.nanoTime() < deadline) {
-            assertTrue(server.isAlive(), () -> "the server died: " + logQuietly());
-            try {
-                var r = http.send(HttpRequest.newBuilder(base.resolve("health")).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) return;
-            } catch (IOException notYet) {
-                // Not listening yet.
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("not ready in 90 s: " + logQuietly());
-    }
-
-    private String logQuietly() {
-        try {
-            return log();
-        } catch (IOException e) {
-            return e.toString();
-        }
     }
 }
