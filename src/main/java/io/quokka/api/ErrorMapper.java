@@ -2,7 +2,9 @@ package io.quokka.api;
 
 import io.quokka.fallback.upstream.UpstreamException;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quokka.api.ollama.ErrorResponse;
@@ -123,7 +125,34 @@ public class ErrorMapper {
                     ? " of type " + goTypeName(mismatch.getTargetType()) : "";
             return "json: cannot unmarshal value into field " + field + type;
         }
-        return "invalid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("");
+        if (e instanceof JsonMappingException mapping) {
+            // The body itself is of the wrong kind (a number, an array, ...): Jackson's message names Java classes.
+            String type = mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
+                    ? " into Go value of type " + goValueType(mismatch.getTargetType()) : "";
+            return "json: cannot unmarshal " + kind(mapping) + type;
+        }
+        // A limit's message names where it is set ("..., from `StreamReadConstraints.getMaxNestingDepth()`").
+        return "invalid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("").replaceAll(", from `[^`]*`", "");
+    }
+
+    /** Go's name for what was found where a request object was expected. */
+    private static String kind(JsonMappingException e) {
+        JsonToken token = e.getProcessor() instanceof JsonParser p ? p.currentToken() : null;
+        if (token == null) return "value";
+        return switch (token) {
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_STRING -> "string";
+            case VALUE_TRUE, VALUE_FALSE -> "bool";
+            case START_ARRAY, END_ARRAY -> "array";
+            case START_OBJECT, END_OBJECT, FIELD_NAME -> "object";
+            default -> "value";
+        };
+    }
+
+    /** Ollama's name for a request type: {@code api.GenerateRequest}, {@code openai.ChatCompletionRequest}. */
+    private static String goValueType(Class<?> type) {
+        String pkg = type.getPackageName();
+        return (pkg.endsWith(".openai") ? "openai." : "api.") + type.getSimpleName();
     }
 
     private static String goTypeName(Class<?> type) {

@@ -24,7 +24,8 @@ public record RequestLimits(int maxNumPredict, int maxNumCtx, long maxPromptByte
     /** The merged options with unlimited or over-cap values lowered to the caps. */
     Options apply(Options o) {
         int numPredict = o.numPredict();
-        if (maxNumPredict > 0 && (numPredict < 0 || numPredict > maxNumPredict)) numPredict = maxNumPredict;
+        // 0 is unlimited too: the runner stops on num_predict only when it is positive.
+        if (maxNumPredict > 0 && (numPredict <= 0 || numPredict > maxNumPredict)) numPredict = maxNumPredict;
         int numCtx = maxNumCtx > 0 ? Math.min(o.numCtx(), maxNumCtx) : o.numCtx();
         if (numPredict == o.numPredict() && numCtx == o.numCtx()) return o;
         return new Options(o.numKeep(), o.seed(), numPredict, o.topK(), o.topP(), o.minP(), o.typicalP(),

@@ -31,11 +31,11 @@ public final class GoDuration {
         int i = 0;
         while (i < s.length()) {
             int numberStart = i;
-            while (i < s.length() && (Character.isDigit(s.charAt(i)) || s.charAt(i) == '.')) i++;
+            while (i < s.length() && (isDigit(s.charAt(i)) || s.charAt(i) == '.')) i++;
             String number = s.substring(numberStart, i);
             if (number.isEmpty() || number.equals(".") || number.indexOf('.') != number.lastIndexOf('.')) throw invalid(text);
             int unitStart = i;
-            while (i < s.length() && !Character.isDigit(s.charAt(i)) && s.charAt(i) != '.') i++;
+            while (i < s.length() && !isDigit(s.charAt(i)) && s.charAt(i) != '.') i++;
             String unit = s.substring(unitStart, i);
             if (unit.isEmpty()) throw new IllegalArgumentException("time: missing unit in duration \"" + text + "\"");
             Long nanos = UNIT_NANOS.get(unit);
@@ -48,6 +48,11 @@ public final class GoDuration {
         if (totalNanos.compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) > 0) throw invalid(text);
         long nanos = totalNanos.longValue();
         return Duration.ofNanos(negative ? -nanos : nanos);
+    }
+
+    /** ASCII digits only, as Go: {@code Character.isDigit} would take "５m" (a full-width 5) for five minutes. */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static IllegalArgumentException invalid(String text) {
