@@ -2,9 +2,7 @@ package io.quokka.api;
 
 import io.quokka.fallback.upstream.UpstreamException;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quokka.api.ollama.ErrorResponse;
@@ -117,6 +115,11 @@ public class ErrorMapper {
 
     /** A Go-like description of a decoding failure: which field, which type. */
     public static String describe(JsonProcessingException e) {
+        return describe(e, null);
+    }
+
+    /** As {@link #describe(JsonProcessingException)}, knowing the body (what it is when it is not an object). */
+    public static String describe(JsonProcessingException e, byte[] body) {
         if (e instanceof JsonMappingException mapping && !mapping.getPath().isEmpty()) {
             String field = mapping.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : String.valueOf(r.getIndex()))
@@ -129,24 +132,26 @@ public class ErrorMapper {
             // The body itself is of the wrong kind (a number, an array, ...): Jackson's message names Java classes.
             String type = mapping instanceof MismatchedInputException mismatch && mismatch.getTargetType() != null
                     ? " into Go value of type " + goValueType(mismatch.getTargetType()) : "";
-            return "json: cannot unmarshal " + kind(mapping) + type;
+            return "json: cannot unmarshal " + kind(body) + type;
         }
         // A limit's message names where it is set ("..., from `StreamReadConstraints.getMaxNestingDepth()`").
         return "invalid JSON: " + e.getOriginalMessage().lines().findFirst().orElse("").replaceAll(", from `[^`]*`", "");
     }
 
-    /** Go's name for what was found where a request object was expected. */
-    private static String kind(JsonMappingException e) {
-        JsonToken token = e.getProcessor() instanceof JsonParser p ? p.currentToken() : null;
-        if (token == null) return "value";
-        return switch (token) {
-            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
-            case VALUE_STRING -> "string";
-            case VALUE_TRUE, VALUE_FALSE -> "bool";
-            case START_ARRAY, END_ARRAY -> "array";
-            case START_OBJECT, END_OBJECT, FIELD_NAME -> "object";
-            default -> "value";
-        };
+    /** Go's name for what a body holds when it is not an object, from its first character. */
+    private static String kind(byte[] body) {
+        if (body == null) return "value";
+        for (byte b : body) {
+            switch (b) {
+                case ' ', '\t', '\r', '\n' -> { }
+                case '[' -> { return "array"; }
+                case '"' -> { return "string"; }
+                case 't', 'f' -> { return "bool"; }
+                case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9' -> { return "number"; }
+                default -> { return "value"; }
+            }
+        }
+        return "value";
     }
 
     /** Ollama's name for a request type: {@code api.GenerateRequest}, {@code openai.ChatCompletionRequest}. */

@@ -25,7 +25,7 @@ public class RequestBodies {
             if (value == null) throw new InvalidRequestException("missing request body");
             return value;
         } catch (JsonProcessingException e) {
-            throw new InvalidRequestException(ErrorMapper.describe(e));
+            throw new InvalidRequestException(ErrorMapper.describe(e, body));
         } catch (IOException e) {
             throw new InvalidRequestException(e.getMessage());
         }

@@ -139,7 +139,7 @@ public class OpenAiEmbeddingsResource {
             if (req == null) throw new InvalidRequestException("missing request body");
             return req;
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new InvalidRequestException(io.quokka.api.ErrorMapper.describe(e)); // no Java type names on the wire
+            throw new InvalidRequestException(io.quokka.api.ErrorMapper.describe(e, body)); // no Java type names on the wire
         } catch (IOException e) {
             throw new InvalidRequestException("invalid JSON");
         }
