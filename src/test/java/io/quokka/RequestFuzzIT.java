@@ -315,7 +315,7 @@ class RequestFuzzIT {
         expect(400, c.get1(), "application/json", json(c.get2()));
     }
 
-    @Property(tries = 100)
+    @Property(tries = 80)
     void hugeAndNegativeNumbersGetAnAnswerOrA4xx(@ForAll("extremeNumbers") Tuple.Tuple2<Endpoint, ObjectNode> c)
             throws Exception {
         HttpResponse<String> r = send(c.get1(), "application/json", json(c.get2()));
@@ -331,7 +331,7 @@ class RequestFuzzIT {
         assertTrue(errorMessage(r).contains("duration"), describe(e, body, r));
     }
 
-    @Property(tries = 25)
+    @Property(tries = 20)
     void validKeepAlivesAreServed(@ForAll("keepAliveEndpoints") Endpoint e, @ForAll("validKeepAlives") JsonNode keep)
             throws Exception {
         ObjectNode body = e.request();
@@ -339,7 +339,7 @@ class RequestFuzzIT {
         expect(200, e, "application/json", json(body));
     }
 
-    @Property(tries = 250)
+    @Property(tries = 150)
     void unicodeEdgeCasesInTextAreServed(@ForAll("generating") Endpoint e, @ForAll("unicode") String text,
                                          @ForAll boolean escaped) throws Exception {
         ObjectNode body = e.request();
