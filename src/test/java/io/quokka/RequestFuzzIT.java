@@ -133,6 +133,14 @@ class RequestFuzzIT {
     @AfterProperty
     void stillServing() throws Exception {
         assertTrue(server.process().isAlive(), () -> "the server died: " + tail(server.output()));
+        try {
+            answersRootAndTags();
+        } catch (IOException e) {
+            throw new AssertionError("the server does not answer (" + e + "): " + tail(server.output()), e);
+        }
+    }
+
+    private static void answersRootAndTags() throws Exception {
         HttpResponse<String> root = HTTP.send(HttpRequest.newBuilder(server.base()).timeout(Duration.ofSeconds(30))
                 .build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, root.statusCode());
