@@ -146,6 +146,8 @@ public class AccessFilter {
             rc.setBody(body);
             rc.next();
         });
+        // The REST layer's reader would have asked for the body; a client that waits for it (curl) waits here.
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) rc.response().writeContinue();
         request.resume();
     }
 

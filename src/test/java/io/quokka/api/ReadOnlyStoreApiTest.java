@@ -45,6 +45,12 @@ class ReadOnlyStoreApiTest {
         String pulled = registry.host() + "/" + REPO + ":latest";
         byte[] blob = "bytes nobody has uploaded yet".getBytes(StandardCharsets.UTF_8);
 
+        // Nothing resident: the first generation below loads its model from the read-only store.
+        assertEquals(200, send("POST", "api/generate", "{\"model\":\"toy\",\"keep_alive\":0}").statusCode());
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (send("GET", "api/ps", null).body().contains("\"toy:latest\"") && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
         Map<String, String> before = ReadOnlyTree.snapshot(TestStore.root);
         List<String> answers = new ArrayList<>();
         try (ReadOnlyTree locked = ReadOnlyTree.lock(TestStore.root)) {
@@ -54,7 +60,8 @@ class ReadOnlyStoreApiTest {
             assertTrue(tags.body().contains("\"toy:latest\""), tags.body());
             var show = send("POST", "api/show", "{\"model\":\"toy\"}");
             assertEquals(200, show.statusCode(), show.body());
-            assertGenerates("toy");
+            assertFalse(send("GET", "api/ps", null).body().contains("\"toy:latest\""));
+            assertGenerates("toy"); // a load from the read-only store
 
             // Writing: Ollama's 500 with the error text.
             answers.add(refused(send("POST", "api/pull",

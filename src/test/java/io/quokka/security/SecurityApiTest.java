@@ -217,6 +217,9 @@ class SecurityApiTest {
         assertTrue(malformed.startsWith("HTTP/1.1 400"), malformed);
         String push = raw(chunked("/api/push", "{\"model\":\"toy\"}", 4));
         assertTrue(push.startsWith("HTTP/1.1 501"), push);
+        String expecting = raw(chunked("/api/show", "{\"model\":\"toy\"}", 5)
+                .replace("Transfer-Encoding", "Expect: 100-continue\r\nTransfer-Encoding"));
+        assertTrue(expecting.startsWith("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200"), expecting);
     }
 
     /** A POST whose body is sent in chunks of {@code size} bytes. */
