@@ -120,8 +120,8 @@ public class AccessFilter {
      * A chunked body has no length to check up front. Left to the REST layer, one over the limit gets an empty 413
      * from Quarkus' body reader; so it is read here, counted as it arrives, and either refused with the same JSON
      * as a declared length (the connection closed, the rest unread) or handed on whole as the routing context's
-     * body, which the REST layer reads instead of the request. Bodies under the limit are buffered at most once:
-     * the resources read them into one array anyway.
+     * body, which the REST layer reads instead of the request. A body under the limit is held in memory here; the
+     * resources read every body into one array anyway.
      */
     private void readChunkedBody(RoutingContext rc) {
         HttpServerRequest request = rc.request();
