@@ -22,6 +22,11 @@ record PackagedServer(Process process, URI base, Path log) {
 
     /** Starts the server with {@code env} added to this JVM's environment and waits until {@code /health} is 200. */
     static PackagedServer start(Path log, Map<String, String> env) throws Exception {
+        return start(log, env, "health");
+    }
+
+    /** Starts the server and waits until {@code readyPath} answers 200 ({@code ""}: listening, whatever readiness). */
+    static PackagedServer start(Path log, Map<String, String> env, String readyPath) throws Exception {
         String jar = System.getProperty("quokka.app.jar", "target/quarkus-app/quarkus-run.jar");
         assertTrue(Files.isRegularFile(Path.of(jar)),
                 "the packaged app is missing at " + jar + ": run this through `./quokka test` (mvn verify)");
@@ -35,7 +40,7 @@ record PackagedServer(Process process, URI base, Path log) {
         pb.environment().put("OLLAMA_HOST", "127.0.0.1:" + port);
         pb.environment().putAll(env);
         PackagedServer server = new PackagedServer(pb.start(), URI.create("http://127.0.0.1:" + port + "/"), log);
-        server.awaitReady();
+        server.awaitReady(readyPath);
         return server;
     }
 
@@ -48,13 +53,13 @@ record PackagedServer(Process process, URI base, Path log) {
         }
     }
 
-    private void awaitReady() throws Exception {
+    private void awaitReady(String readyPath) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             assertTrue(process.isAlive(), () -> "the server died: " + output());
             try {
-                var r = http.send(HttpRequest.newBuilder(base.resolve("health")).timeout(Duration.ofSeconds(2)).build(),
+                var r = http.send(HttpRequest.newBuilder(base.resolve(readyPath)).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) return;
             } catch (IOException notYet) {

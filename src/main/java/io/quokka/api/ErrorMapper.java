@@ -14,6 +14,7 @@ import io.quokka.generation.ShuttingDownException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.quokka.scheduler.memory.InsufficientMemoryException;
+import io.quokka.store.StoreException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -51,6 +52,13 @@ public class ErrorMapper {
     @ServerExceptionMapper
     public Response unusable(ModelUnusableException e) {
         LOG.warnf("model cannot be served: %s", e.getMessage());
+        return error(500, e.getMessage());
+    }
+
+    /** The store could not be read or written (a read-only or full disk): Ollama's 500 with the error text. */
+    @ServerExceptionMapper
+    public Response store(StoreException e) {
+        LOG.warnf("model store failure: %s", e.getMessage());
         return error(500, e.getMessage());
     }
 

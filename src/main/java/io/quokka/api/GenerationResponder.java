@@ -1,5 +1,6 @@
 package io.quokka.api;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
@@ -12,8 +13,6 @@ import io.quokka.scheduler.ServerBusyException;
 import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -33,6 +32,7 @@ final class GenerationResponder {
     private static final Logger LOG = Logger.getLogger(GenerationResponder.class);
     static final String NDJSON = "application/x-ndjson";
     static final String JSON = "application/json; charset=utf-8";
+    private static final byte[] NEWLINE = {'\n'};
     /** How long a streamed request waits for its model before committing the response with an empty chunk. */
     static final long HEADERS_AFTER_MILLIS = 100;
 
@@ -96,25 +96,27 @@ final class GenerationResponder {
         boolean waited = !settled;
         StreamingOutput body = out -> {
             GenerationService.Run run = null;
+            ChunkStream lines = ChunkStream.of(http, out);
             try (watch) {
-                if (waited) writeLine(out, shape.chunk(Reply.EMPTY));
+                if (waited) writeLine(lines, shape.chunk(Reply.EMPTY));
                 run = await(claim, cancel);
                 GenerationService.Run answering = run;
                 ReplyParser parser = run.replyParser();
+                // Called on the runner's reader thread as each token arrives: the line goes out from there.
                 Outcome outcome = run.generate(piece -> {
                     Reply r = parser.add(piece);
                     if (!r.isEmpty()) { // a held-back tag or call waits
-                        writeLine(out, FallbackHeaders.answeredBy(mapper, shape.chunk(r), answering.fallback()));
+                        writeLine(lines, FallbackHeaders.answeredBy(mapper, shape.chunk(r), answering.fallback()));
                     }
                 });
-                writeLine(out, FallbackHeaders.answeredBy(mapper, shape.done(parser.finish(), outcome), run.fallback()));
+                writeLine(lines, FallbackHeaders.answeredBy(mapper, shape.done(parser.finish(), outcome), run.fallback()));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
             } catch (Exception e) {
                 LOG.warnf("streamed generation failed: %s", e.getMessage());
                 try {
-                    writeLine(out, new io.quokka.api.ollama.ErrorResponse(e.getMessage()));
+                    writeLine(lines, new io.quokka.api.ollama.ErrorResponse(e.getMessage()));
                 } catch (UncheckedIOException gone) {
                     // The client already left.
                 }
@@ -174,13 +176,11 @@ final class GenerationResponder {
         }
     }
 
-    private void writeLine(OutputStream out, Object value) {
+    private void writeLine(ChunkStream lines, Object value) {
         try {
-            out.write(mapper.writeValueAsBytes(value));
-            out.write('\n');
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            lines.write(mapper.writeValueAsBytes(value), NEWLINE);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
         }
     }
 

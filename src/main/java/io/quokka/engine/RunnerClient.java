@@ -40,7 +40,8 @@ import org.jboss.logging.Logger;
 
 /**
  * The server's handle on one runner process. A reader thread takes the runner's events off the channel and
- * hands each to the call waiting for its id; a second thread forwards the runner's stderr to the log and keeps
+ * hands each to the call waiting for its id — a generation's pieces straight to its listener, on the reader thread,
+ * so a token reaches the client without another thread hop; a second thread forwards the runner's stderr to the log and keeps
  * its tail to explain a crash. When the channel ends (the runner exited, was killed or aborted), every waiting
  * call fails with Ollama's "llama runner process has terminated" message, and later calls fail at once.
  */
@@ -54,7 +55,7 @@ final class RunnerClient implements LoadedModel {
     private final long pid;
     private final DataOutputStream out;
     private final AutoCloseable channel;
-    private final Map<Long, BlockingQueue<Event>> waiting = new ConcurrentHashMap<>();
+    private final Map<Long, Call> waiting = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong();
     /**
      * Turns on the runner's sequences: a generation holds one permit, an embedding all of them (it uses, and clears,
@@ -200,10 +201,12 @@ final class RunnerClient implements LoadedModel {
                         first.complete(event);
                         continue;
                     }
-                    BlockingQueue<Event> queue = waiting.get(id);
-                    if (queue != null) {
-                        queue.add(event);
-                        if (event instanceof Event.Piece && queue.size() == maxUnreadPieces) slowReader(id);
+                    Call call = waiting.get(id);
+                    if (call == null) continue;
+                    if (event instanceof Event.Piece piece && call.listener != null) {
+                        deliver(id, call, piece.text());
+                    } else {
+                        call.events.add(event);
                     }
                 }
             } catch (IOException e) {
@@ -232,7 +235,7 @@ final class RunnerClient implements LoadedModel {
         failure = message;
         if (!closed.get()) LOG.warnf("runner %d: %s", pid, message);
         first.completeExceptionally(new IOException(message));
-        waiting.values().forEach(q -> q.add(new Event.Failed(-1, EngineException.Kind.RUNNER_FAILED, message)));
+        waiting.values().forEach(c -> c.events.add(new Event.Failed(-1, EngineException.Kind.RUNNER_FAILED, message)));
     }
 
     /** Ollama's words: "llama runner process has terminated: signal: killed", plus the line that explains it. */
@@ -323,12 +326,12 @@ final class RunnerClient implements LoadedModel {
     private Event call(java.util.function.LongFunction<Command> command) throws EngineException {
         checkAlive();
         long id = ids.incrementAndGet();
-        BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
-        waiting.put(id, queue);
+        Call call = new Call(null);
+        waiting.put(id, call);
         try {
             if (failure != null) checkAlive(); // died between the check and registering
             send(command.apply(id));
-            Event event = queue.poll(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            Event event = call.events.poll(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             if (event == null) {
                 throw new EngineException(EngineException.Kind.RUNNER_FAILED, "llama runner did not answer");
             }
@@ -409,29 +412,18 @@ final class RunnerClient implements LoadedModel {
             return new GenerationResult(DoneReason.CANCELLED, 0, 0, 0, 0, new int[0]);
         }
         long id = ids.incrementAndGet();
-        BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
-        waiting.put(id, queue);
+        Call call = new Call(java.util.Objects.requireNonNull(listener));
+        waiting.put(id, call);
         AtomicBoolean active = new AtomicBoolean(true);
         try {
             checkAlive();
             send(new Command.Generate(id, request));
             stopOnCancel(id, cancel, active);
-            RuntimeException listenerFailure = null;
             while (true) {
-                Event event = queue.take();
+                Event event = call.events.take(); // the pieces went to the listener on the reader thread
                 switch (event) {
-                    case Event.Piece p -> {
-                        if (listenerFailure != null) continue;
-                        try {
-                            listener.onText(p.text());
-                        } catch (RuntimeException e) {
-                            // Stop the runner's work, then surface the listener's exception.
-                            listenerFailure = e;
-                            send(new Command.Cancel(id));
-                        }
-                    }
                     case Event.Done d -> {
-                        if (listenerFailure != null) throw listenerFailure;
+                        if (call.listenerFailure != null) throw call.listenerFailure;
                         return d.result();
                     }
                     case Event.Failed f -> throw new EngineException(f.kind(), f.message());
@@ -460,14 +452,14 @@ final class RunnerClient implements LoadedModel {
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
         }
         long id = ids.incrementAndGet();
-        BlockingQueue<Event> queue = new LinkedBlockingQueue<>();
-        waiting.put(id, queue);
+        Call call = new Call(null);
+        waiting.put(id, call);
         AtomicBoolean active = new AtomicBoolean(true);
         try {
             checkAlive();
             send(new Command.Embed(id, request.inputs(), request.truncate()));
             stopOnCancel(id, cancel, active);
-            Event event = queue.take();
+            Event event = call.events.take();
             return switch (event) {
                 case Event.Embeddings e -> new EmbeddingResult(java.util.Arrays.asList(e.vectors()),
                         e.promptEvalCount(), e.promptEvalNanos());
@@ -499,21 +491,30 @@ final class RunnerClient implements LoadedModel {
         });
     }
 
-    /**
-     * The runner never waits for a client: its pieces queue here while the request's thread writes them out. A client
-     * that stops reading (its TCP window full, the write blocked) would make that queue grow for as long as the
-     * generation runs, so once it holds this many unread pieces the generation is cancelled instead.
-     */
-    static final int MAX_UNREAD_PIECES = 4096;
-    static volatile int maxUnreadPieces = MAX_UNREAD_PIECES; // tests lower it
-    /** Generations cancelled because their client stopped reading. */
-    final AtomicLong slowReaderCancels = new AtomicLong();
+    /** A call in flight: its events queue here for the caller, except a generation's pieces, which go to its listener. */
+    private static final class Call {
+        final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        final TokenListener listener;
+        /** Set by the reader thread before it queues the call's last event; read by the caller after taking it. */
+        volatile RuntimeException listenerFailure;
 
-    private void slowReader(long id) {
-        LOG.warnf("runner %d: generation %d has %d pieces its client has not read; cancelling it", pid, id,
-                maxUnreadPieces);
-        slowReaderCancels.incrementAndGet();
-        cancelQuietly(id);
+        Call(TokenListener listener) {
+            this.listener = listener;
+        }
+    }
+
+    /**
+     * Hands a piece to its generation's listener, on the reader thread. A listener that throws (its client went away
+     * or stopped reading) gets nothing more: the runner is told to stop, and the caller surfaces the exception.
+     */
+    private void deliver(long id, Call call, String text) {
+        if (call.listenerFailure != null) return;
+        try {
+            call.listener.onText(text);
+        } catch (RuntimeException e) {
+            call.listenerFailure = e;
+            cancelQuietly(id);
+        }
     }
 
     /** Asks the runner to stop request {@code id}; if the runner is gone, the request fails anyway. */

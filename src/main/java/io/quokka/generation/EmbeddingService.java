@@ -64,7 +64,7 @@ public final class EmbeddingService {
         if (command.model() == null || command.model().isBlank()) {
             throw new InvalidRequestException("model is required");
         }
-        ResolvedModel model = resolver.resolve(command.model());
+        ResolvedModel model = GenerationService.resolve(resolver, scheduler, command.model());
         generation.limits().checkInputs(command.inputs());
         // The same placement as generation: one runner serves both, and a pinned keep-alive holds for both.
         GenerationService.Placement placement = generation.place(model, command.options(), command.keepAlive());

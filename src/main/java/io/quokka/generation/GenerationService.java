@@ -24,12 +24,14 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jboss.logging.Logger;
 
 /**
  * Turns a client's request into a generation: resolves the model, merges its options, claims it from the
  * scheduler, renders the prompt and runs the engine. Knows nothing of HTTP.
  */
 public final class GenerationService {
+    private static final Logger LOG = Logger.getLogger(GenerationService.class);
 
     /** Server-wide settings that shape every load. */
     public record Settings(int defaultContextLength, int numThreads, int numParallel, boolean flashAttention,
@@ -216,13 +218,35 @@ public final class GenerationService {
         }
         limits.checkPrompt(command);
         grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
-        ResolvedModel model = resolver.resolve(command.model());
+        ResolvedModel model = resolve(command.model());
         command = prompts.settle(command, model); // think and tools against the template, before any load
         Placement placement = place(model, command.options(), command.keepAlive());
         Options options = placement.options();
         ModelSpec spec = placement.spec();
         KeepAlive keepAlive = placement.keepAlive();
         return new Prepared(command, model, options, spec, keepAlive, start);
+    }
+
+    /**
+     * The model a request names. One whose file was deleted behind the server's back is not found (404), and its
+     * runner, if resident, is unloaded: the weights it still maps can never be asked for again (a request already
+     * generating finishes on them), so its memory comes back now rather than when the keep-alive ends.
+     */
+    private ResolvedModel resolve(String requestedName) {
+        return resolve(resolver, scheduler, requestedName);
+    }
+
+    /** {@link #resolve(String)} for the embedding service, which shares the scheduler. */
+    static ResolvedModel resolve(ModelResolver resolver, Scheduler scheduler, String requestedName) {
+        try {
+            return resolver.resolve(requestedName);
+        } catch (ModelNotFoundException e) {
+            e.fileMissingOf().ifPresent(name -> {
+                LOG.warnf("the model file of %s is gone from the store: unloading it if resident", name);
+                scheduler.expire(name);
+            });
+            throw e;
+        }
     }
 
     /** Unloads the model if it is resident ({@code keep_alive: 0} with nothing to generate). */

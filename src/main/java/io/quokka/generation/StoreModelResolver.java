@@ -93,7 +93,9 @@ public final class StoreModelResolver implements ModelResolver {
                     stored.template().orElse(null), stored.system().orElse(null), stored.params(), messages,
                     stored.config(), stored.hasProjector());
         } catch (StoreException e) {
-            if (e.kind() == StoreException.Kind.MISSING_BLOB) throw new ModelNotFoundException(requestedName);
+            if (e.kind() == StoreException.Kind.MISSING_BLOB) {
+                throw ModelNotFoundException.fileMissing(requestedName, stored.name().displayShortest());
+            }
             throw new ModelUnusableException(e.getMessage(), e);
         }
     }

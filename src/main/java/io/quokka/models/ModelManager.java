@@ -109,16 +109,17 @@ public final class ModelManager {
     }
 
     /**
-     * {@code ollama rm}: the model is unloaded if resident, its manifest removed, then (unless {@code OLLAMA_NOPRUNE})
-     * the blobs no other manifest references.
+     * {@code ollama rm}: the model's manifest removed, then (unless {@code OLLAMA_NOPRUNE}) the blobs no other manifest
+     * references, and the model unloaded if resident.
      */
     public void delete(String requested) {
         ModelName name = parseOr(requested, "name " + goQuote(requested) + " is invalid");
         manifests.lock();
         try {
             ModelName onDisk = store.resolve(name).orElseThrow(() -> new ModelNotFoundException(requested));
-            residency.unload(onDisk.displayShortest());
             if (!writer.delete(onDisk)) throw new ModelNotFoundException(requested);
+            // Unloaded only once its manifest is gone: a delete the store refuses (read-only) leaves it serving.
+            residency.unload(onDisk.displayShortest());
         } finally {
             manifests.unlock();
         }

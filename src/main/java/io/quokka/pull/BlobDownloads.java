@@ -130,7 +130,11 @@ final class BlobDownloads {
                     progress.accept(download.progress());
                 } catch (ExecutionException e) {
                     if (e.getCause() instanceof PullException p) throw p;
-                    throw new PullException(String.valueOf(e.getCause().getMessage()), e.getCause());
+                    Throwable cause = e.getCause();
+                    // A file system refusal as Go words it ("<path>: read-only file system"), not a class name.
+                    String message = cause instanceof IOException failure ? io.quokka.store.StoreException.describe(failure)
+                            : String.valueOf(cause.getMessage());
+                    throw new PullException(message, cause);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new PullException(PullException.Kind.CANCELLED, "pull cancelled");

@@ -216,7 +216,7 @@ public final class ModelPuller {
             Files.createDirectories(blobsDir);
             free = disk.usableSpace(blobsDir);
         } catch (IOException e) {
-            throw PullException.failed("cannot prepare " + blobsDir + ": " + e.getMessage());
+            throw PullException.failed("cannot write to the store: " + StoreException.describe(e));
         }
         if (needed > free) {
             throw PullException.failed("not enough disk space to pull " + name.displayShortest() + ": it needs "

@@ -2,6 +2,7 @@ package io.quokka.security;
 
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -17,8 +18,8 @@ import org.jboss.logging.Logger;
  * The gate every HTTP request passes before any route (the API, the probes, metrics), on the event loop and without
  * blocking: CORS as Ollama's gin-contrib/cors configuration answers it, then Ollama's Host check against DNS
  * rebinding ({@link HostCheck}), then the optional API key, then the body
- * size declared in {@code Content-Length}. Refusals are JSON: {@code {"error": ...}}, or OpenAI's shape under
- * {@code /v1}. The {@code Authorization} header is never logged.
+ * size: declared in {@code Content-Length}, or counted as a chunked body arrives. Refusals are JSON:
+ * {@code {"error": ...}}, or OpenAI's shape under {@code /v1}. The {@code Authorization} header is never logged.
  */
 @Singleton
 public class AccessFilter {
@@ -98,13 +99,60 @@ public class AccessFilter {
             refuse(rc, 401, "unauthorized", "invalid_api_key");
             return;
         }
-        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
         // Blob uploads (model files, gigabytes) are streamed to disk and exempt, as from Quarkus' own limit.
-        if (length != null && !path.startsWith("/api/blobs/") && tooLong(length)) {
-            refuse(rc, 413, "request body too large: the limit is " + maxBodyBytes + " bytes", null);
+        if (path.startsWith("/api/blobs/")) {
+            rc.next();
+            return;
+        }
+        String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && tooLong(length)) {
+            refuse(rc, 413, tooLargeMessage(), null);
+            return;
+        }
+        if (length == null && request.headers().contains(HttpHeaders.TRANSFER_ENCODING)) {
+            readChunkedBody(rc);
             return;
         }
         rc.next();
+    }
+
+    /**
+     * A chunked body has no length to check up front. Left to the REST layer, one over the limit gets an empty 413
+     * from Quarkus' body reader; so it is read here, counted as it arrives, and either refused with the same JSON
+     * as a declared length (the connection closed, the rest unread) or handed on whole as the routing context's
+     * body, which the REST layer reads instead of the request. A body under the limit is held in memory here; the
+     * resources read every body into one array anyway.
+     */
+    private void readChunkedBody(RoutingContext rc) {
+        HttpServerRequest request = rc.request();
+        Buffer body = Buffer.buffer();
+        boolean[] refused = {false};
+        request.handler(chunk -> {
+            if (refused[0]) return;
+            if ((long) body.length() + chunk.length() > maxBodyBytes) {
+                refused[0] = true;
+                request.pause();
+                rc.response().endHandler(v -> request.connection().close());
+                refuse(rc, 413, tooLargeMessage(), null);
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        request.exceptionHandler(e -> {
+            if (!refused[0]) rc.fail(e);
+        });
+        request.endHandler(v -> {
+            if (refused[0]) return;
+            rc.setBody(body);
+            rc.next();
+        });
+        // The REST layer's reader would have asked for the body; a client that waits for it (curl) waits here.
+        if ("100-continue".equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT))) rc.response().writeContinue();
+        request.resume();
+    }
+
+    private String tooLargeMessage() {
+        return "request body too large: the limit is " + maxBodyBytes + " bytes";
     }
 
     private boolean tooLong(String contentLength) {

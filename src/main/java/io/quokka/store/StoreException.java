@@ -33,6 +33,32 @@ public final class StoreException extends RuntimeException {
     }
 
     /**
+     * An I/O failure as Go's {@code os} package words it ({@code /data/models/blobs/x: read-only file system},
+     * {@code ...: permission denied}): the path and the system's reason, for an error answer, never a class name.
+     */
+    public static String describe(java.io.IOException e) {
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            String reason = fs.getReason();
+            if (reason == null || reason.isBlank()) {
+                reason = switch (fs) {
+                    case java.nio.file.AccessDeniedException denied -> "permission denied";
+                    case java.nio.file.NoSuchFileException missing -> "no such file or directory";
+                    case java.nio.file.FileAlreadyExistsException exists -> "file exists";
+                    case java.nio.file.DirectoryNotEmptyException notEmpty -> "directory not empty";
+                    default -> "input/output error";
+                };
+            } else {
+                reason = Character.toLowerCase(reason.charAt(0)) + reason.substring(1); // strerror, as Go has it
+            }
+            return fs.getFile() == null ? reason : fs.getFile() + ": " + reason;
+        }
+        if (e.getCause() instanceof java.io.IOException cause && e.getCause().toString().equals(e.getMessage())) {
+            return describe(cause); // new IOException(cause): the cause is the story
+        }
+        return e.getMessage() == null || e.getMessage().isBlank() ? "input/output error" : e.getMessage();
+    }
+
+    /**
      * Where a JSON file of the store stopped parsing, without quoting its content: a manifest or blob may be a link
      * to a file outside the store, and an error answer must not echo what that file holds.
      */

@@ -104,7 +104,7 @@ public final class StoreWriter {
             }
             return actual;
         } catch (IOException e) {
-            throw new StoreException(StoreException.Kind.IO, "cannot write blob " + expected + ": " + e, e);
+            throw new StoreException(StoreException.Kind.IO, "cannot write blob " + expected + ": " + StoreException.describe(e), e);
         } finally {
             deleteQuietly(temp);
         }
@@ -131,7 +131,7 @@ public final class StoreWriter {
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            throw new StoreException(StoreException.Kind.IO, "cannot read manifest of '" + source + "': " + e, e);
+            throw new StoreException(StoreException.Kind.IO, "cannot read manifest of '" + source + "': " + StoreException.describe(e), e);
         }
         writeAtomically(to.manifestPath(root), bytes);
         return true;
@@ -170,7 +170,7 @@ public final class StoreWriter {
             temp = null;
             return new Layer(mediaType, digest, size);
         } catch (IOException e) {
-            throw new StoreException(StoreException.Kind.IO, "cannot write blob: " + e, e);
+            throw new StoreException(StoreException.Kind.IO, "cannot write blob: " + StoreException.describe(e), e);
         } finally {
             deleteQuietly(temp);
         }
@@ -316,7 +316,7 @@ public final class StoreWriter {
         } catch (NoSuchFileException e) {
             return false;
         } catch (IOException e) {
-            throw new StoreException(StoreException.Kind.IO, "cannot delete manifest of '" + name + "': " + e, e);
+            throw new StoreException(StoreException.Kind.IO, "cannot delete manifest of '" + name + "': " + StoreException.describe(e), e);
         }
         pruneEmptyDirectories(root.resolve("manifests"), true);
         removeUnreferencedLayers(manifest);
@@ -421,7 +421,7 @@ public final class StoreWriter {
             mover.move(temp, file);
             temp = null;
         } catch (IOException e) {
-            throw new StoreException(StoreException.Kind.IO, "cannot write " + file + ": " + e, e);
+            throw new StoreException(StoreException.Kind.IO, "cannot write manifest: " + StoreException.describe(e), e);
         } finally {
             deleteQuietly(temp);
         }
@@ -480,7 +480,7 @@ public final class StoreWriter {
         try (InputStream in = Files.newInputStream(source)) {
             return putLayer(mediaType, in);
         } catch (IOException e) {
-            throw new StoreException(StoreException.Kind.IO, "cannot read " + source + ": " + e, e);
+            throw new StoreException(StoreException.Kind.IO, "cannot read " + source + ": " + StoreException.describe(e), e);
         }
     }
 

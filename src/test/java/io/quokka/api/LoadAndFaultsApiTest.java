@@ -1,6 +1,7 @@
 package io.quokka.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -157,6 +158,12 @@ class LoadAndFaultsApiTest {
         assertTrue(nextMs < 30_000, "next request took " + nextMs + " ms");
     }
 
+    /**
+     * The model file of a resident model deleted behind the server's back (not through {@code /api/delete}): a
+     * generation already running finishes on the weights its runner maps; every later request gets Ollama's 404
+     * (what {@code ollama run} answers with a pull), the runner is unloaded, {@code /api/tags} still lists the
+     * manifest (as Ollama does) and {@code /api/delete} removes it cleanly.
+     */
     @Test
     void aModelFileDeletedWhileResidentGetsAClearErrorAndTheServerKeepsServing() throws Exception {
         Path gguf = Files.createTempFile("victim-", ".gguf");
@@ -168,15 +175,64 @@ class LoadAndFaultsApiTest {
         Files.delete(gguf);
         try {
             assertEquals(200, generate("victim").statusCode());
-            Files.delete(stored.modelBlob()); // the runner still maps it; the store no longer has it
+            String listed = listing("victim:latest");
+            assertTrue(resident().contains("victim:latest"), resident());
+
+            // Deleted mid-stream: the runner's mapping survives, the stream ends as any other.
+            var stream = NdjsonClient.post(base, "api/generate",
+                    "{\"model\":\"victim\",\"prompt\":\"go on\",\"options\":{\"num_predict\":400,\"temperature\":0}}");
+            assertEquals(200, stream.response().statusCode());
+            assertTrue(stream.next().has("response"));
+            Files.delete(stored.modelBlob());
+            JsonNode last = null;
+            while (stream.hasNext()) last = stream.next();
+            assertTrue(last != null && last.path("done").asBoolean() && !last.has("error"), String.valueOf(last));
+            assertEquals(400, last.path("eval_count").asInt(), last.toString());
+
             var after = generate("victim");
             System.out.printf("deleted while resident: %d %s%n", after.statusCode(), after.body());
-            assertTrue(after.statusCode() == 404 || after.statusCode() == 500, after.body());
-            assertTrue(NdjsonClient.parse(after.body()).path("error").isTextual(), after.body());
+            assertEquals(404, after.statusCode(), after.body());
+            assertEquals("model 'victim' not found", NdjsonClient.parse(after.body()).path("error").asText());
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (resident().contains("victim:latest") && System.nanoTime() < deadline) Thread.sleep(50);
+            assertFalse(resident().contains("victim:latest"), "its runner is unloaded: " + resident());
+            var again = generate("victim"); // nothing resident now: the same answer
+            assertEquals(404, again.statusCode(), again.body());
+            assertEquals(after.body(), again.body());
+            var show = post("api/show", "{\"model\":\"victim\"}");
+            assertEquals(404, show.statusCode(), show.body());
+            assertEquals(listed, listing("victim:latest"), "/api/tags lists the manifest as before");
             assertEquals(200, generate("toy").statusCode());
+
+            var delete = HTTP.send(HttpRequest.newBuilder(base.resolve("api/delete")).method("DELETE",
+                    HttpRequest.BodyPublishers.ofString("{\"model\":\"victim\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, delete.statusCode(), delete.body());
+            assertEquals("", listing("victim:latest"));
+            io.quokka.pull.StoreCheck.assertConsistent(TestStore.root);
         } finally {
             writer.delete(name);
         }
+    }
+
+    /** The {@code /api/tags} entry of {@code model}, or "" when it is not listed. */
+    private String listing(String model) throws Exception {
+        var r = HTTP.send(HttpRequest.newBuilder(base.resolve("api/tags")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        for (JsonNode m : NdjsonClient.parse(r.body()).path("models")) {
+            if (m.path("name").asText().equals(model)) return m.toString();
+        }
+        return "";
+    }
+
+    private String resident() throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve("api/ps")).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(120))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> generate(String model) throws Exception {

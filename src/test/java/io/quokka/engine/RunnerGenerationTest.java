@@ -54,44 +54,6 @@ class RunnerGenerationTest {
     }
 
     @Test
-    void aClientThatStopsReadingIsCancelledOnceItsUnreadPiecesReachTheLimitAndTheRunnerNeverWaits() throws Exception {
-        RunnerClient client = (RunnerClient) model;
-        long before = client.slowReaderCancels.get();
-        RunnerClient.maxUnreadPieces = 32;
-        try {
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            List<String> pieces = new ArrayList<>();
-            Thread.ofVirtual().start(() -> {
-                // The "client" reads again only once the runner was told to stop.
-                long deadline = System.nanoTime() + 60_000_000_000L;
-                while (client.slowReaderCancels.get() == before && System.nanoTime() < deadline) {
-                    try {
-                        Thread.sleep(5);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-                release.countDown();
-            });
-            GenerationResult r = model.generate(new GenerationRequest(null, "Go on", TestModels.greedy(), 1_000_000, 4,
-                    List.of(), null), piece -> {
-                        try {
-                            release.await(); // a write blocked on a client that stopped reading
-                        } catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                        pieces.add(piece);
-                    }, new CancelToken());
-            assertEquals(DoneReason.CANCELLED, r.doneReason());
-            assertEquals(before + 1, client.slowReaderCancels.get());
-            assertTrue(r.evalCount() >= 32 && r.evalCount() < 10_000, "stopped soon after the limit: " + r.evalCount());
-            assertTrue(pieces.size() >= 32, "every piece queued before the cancel is still delivered: " + pieces.size());
-        } finally {
-            RunnerClient.maxUnreadPieces = RunnerClient.MAX_UNREAD_PIECES;
-        }
-    }
-
-    @Test
     void tokenizeAddsBosOnlyWhenAsked() throws EngineException {
         int[] with = model.tokenize("Hello world", true);
         int[] without = model.tokenize("Hello world", false);

@@ -1,6 +1,8 @@
 package io.quokka.api.openai;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.api.ChunkStream;
 import io.quokka.api.ClientWatch;
 import io.quokka.api.FallbackHeaders;
 import io.quokka.fallback.upstream.UpstreamException;
@@ -34,6 +36,8 @@ final class SseResponder {
     static final String EVENT_STREAM = "text/event-stream";
     static final String JSON = "application/json";
     private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATA = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     /** How one endpoint shapes its answer. Streamed calls happen in order on one thread. */
     interface Shape {
@@ -72,21 +76,22 @@ final class SseResponder {
             }
         }
         StreamingOutput body = out -> {
+            ChunkStream events = ChunkStream.of(http, out);
             try (run) {
                 ReplyParser parser = run.replyParser();
+                // Called on the runner's reader thread as each token arrives: the events go out from there.
                 Outcome outcome = run.generate(piece -> {
                     Reply r = parser.add(piece);
-                    if (!r.isEmpty()) write(out, answeredBy(shape.piece(r), run));
+                    if (!r.isEmpty()) write(events, answeredBy(shape.piece(r), run));
                 });
-                write(out, answeredBy(shape.finish(parser.finish(), reason(outcome), Usage.of(outcome.result())), run));
-                out.write(DONE);
-                out.flush();
+                write(events, answeredBy(shape.finish(parser.finish(), reason(outcome), Usage.of(outcome.result())), run));
+                events.write(DONE);
             } catch (EngineException e) {
                 LOG.warnf("generation failed mid-stream: %s", e.getMessage());
-                write(out, List.of(ErrorResponse.of(500, e.getMessage())));
+                write(events, List.of(ErrorResponse.of(500, e.getMessage())));
             } catch (UpstreamException e) {
                 LOG.warnf("upstream failed mid-stream: %s", e.getMessage());
-                write(out, List.of(ErrorResponse.of(e.status(), e.getMessage())));
+                write(events, List.of(ErrorResponse.of(e.status(), e.getMessage())));
             } catch (UncheckedIOException e) {
                 // The client went away: stop generating, nothing left to write to.
                 cancel.cancel();
@@ -123,16 +128,23 @@ final class SseResponder {
         return outcome.result().doneReason().wireName;
     }
 
-    private void write(OutputStream out, List<Object> events) {
-        try {
-            for (Object event : events) {
-                out.write("data: ".getBytes(StandardCharsets.US_ASCII));
-                out.write(mapper.writeValueAsBytes(event));
-                out.write("\n\n".getBytes(StandardCharsets.US_ASCII));
+    /** Writes {@code events} as one chunk. */
+    private void write(ChunkStream stream, List<Object> events) {
+        byte[][] parts = new byte[events.size() * 3][];
+        int i = 0;
+        for (Object event : events) {
+            parts[i++] = DATA;
+            try {
+                parts[i++] = mapper.writeValueAsBytes(event);
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("cannot serialise " + event.getClass().getSimpleName(), e);
             }
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            parts[i++] = EVENT_END;
         }
+        stream.write(parts);
+    }
+
+    private void write(OutputStream out, List<Object> events) {
+        write(ChunkStream.of(null, out), events);
     }
 }
