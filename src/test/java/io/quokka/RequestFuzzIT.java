@@ -12,6 +12,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quokka.gguf.ToyModelSpec;
+import io.quokka.property.Gen;
+import io.quokka.property.Property;
+import io.quokka.property.Shrink;
 import io.quokka.pull.LoopbackRegistry;
 import io.quokka.store.ModelName;
 import io.quokka.toy.ToyInstaller;
@@ -36,25 +39,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Assume;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Example;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.lifecycle.AfterContainer;
-import net.jqwik.api.lifecycle.AfterProperty;
-import net.jqwik.api.lifecycle.BeforeContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
- * Property-based tests of every endpoint's request handling, against the packaged server ({@code target/quarkus-app},
- * started once for the class; jqwik's engine cannot host {@code @QuarkusTest}). The generators cover random bytes,
+ * Property-based tests of every endpoint's request handling, with the project's own generators ({@link Gen},
+ * {@link Property}), against the packaged server ({@code target/quarkus-app}, started once for the class). Each
+ * property runs its tries from a fixed seed ({@code -Dproperty.seed=} for others). The generators cover random bytes,
  * truncated JSON, non-object JSON, each declared field given a value of a wrong type, huge and negative numbers,
  * invalid {@code keep_alive} durations, unicode edge cases (lone surrogates escaped in JSON, NUL, RTL marks, emoji,
  * template tokens), empty bodies, deep nesting, giant prompts, hostile model names and blob digests.
@@ -66,6 +64,8 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * {@code /api/tags} and its process is alive. Requests the server accepts stay cheap: the server caps
  * {@code num_predict} at 4 and {@code num_ctx} at 512 ({@code QUOKKA_MAX_*}).
  */
+// A property is hundreds of requests: more than the suite's default timeout for one test allows on a busy machine.
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RequestFuzzIT {
     static final ObjectMapper JSON = new ObjectMapper();
     /** Writes every non-ASCII char as a {@code \}{@code uXXXX} escape, lone surrogates included. */
@@ -78,16 +78,16 @@ class RequestFuzzIT {
     static Path dir;
     static LoopbackRegistry registry;
     static PackagedServer server;
-    /** The property and example methods, by name: what {@link #send} counts its cases under. */
+    /** The test methods (properties and examples), by name: what {@link #send} counts its cases under. */
     static final Set<String> PROPERTIES = Arrays.stream(RequestFuzzIT.class.getDeclaredMethods())
-            .filter(m -> m.isAnnotationPresent(Property.class) || m.isAnnotationPresent(Example.class))
+            .filter(m -> m.isAnnotationPresent(Test.class))
             .map(java.lang.reflect.Method::getName).collect(java.util.stream.Collectors.toSet());
     static final Map<String, AtomicInteger> CASES = new ConcurrentSkipListMap<>();
     static final Map<String, java.util.concurrent.atomic.AtomicLong> MILLIS = new ConcurrentSkipListMap<>();
     static final List<Map.Entry<Long, String>> SLOWEST = new ArrayList<>();
     static final Map<Integer, AtomicInteger> STATUSES = new ConcurrentSkipListMap<>();
 
-    @BeforeContainer
+    @BeforeAll
     static void startServer() throws Exception {
         dir = Files.createTempDirectory("quokka-fuzz-");
         Path store = dir.resolve("models");
@@ -107,7 +107,7 @@ class RequestFuzzIT {
                 "QUOKKA_FALLBACKS_FILE", dir.resolve("no-fallbacks.txt").toString()));
     }
 
-    @AfterContainer
+    @AfterAll
     static void stopServer() throws Exception {
         int total = CASES.values().stream().mapToInt(AtomicInteger::get).sum();
         System.out.printf("RequestFuzzIT: %d cases in %d properties, statuses %s%n", total, CASES.size(), STATUSES);
@@ -130,7 +130,7 @@ class RequestFuzzIT {
         }
     }
 
-    @AfterProperty
+    @AfterEach
     void stillServing() throws Exception {
         assertTrue(server.process().isAlive(), () -> "the server died: " + tail(server.output()));
         try {
@@ -252,7 +252,7 @@ class RequestFuzzIT {
 
     // --- properties ---
 
-    @Example
+    @Test
     void everyTemplateIsAValidRequest() throws Exception {
         for (Endpoint e : ENDPOINTS) {
             HttpResponse<String> r = send(e.method(), e.path(), "application/json", json(e.request()));
@@ -262,7 +262,7 @@ class RequestFuzzIT {
     }
 
     /** What these properties found once, pinned. */
-    @Example
+    @Test
     void foundByTheProperties() throws Exception {
         // num_predict 0 is unlimited to the runner: it used to slip past QUOKKA_MAX_NUM_PREDICT and generate forever.
         HttpResponse<String> r = send("POST", "/v1/completions", "application/json",
@@ -295,193 +295,217 @@ class RequestFuzzIT {
         judge(path, r);
     }
 
-    @Property(tries = 150)
-    void emptyAndBlankBodiesAre400(@ForAll("endpoints") Endpoint e, @ForAll("blanks") String body,
-                                   @ForAll("contentTypes") String type) throws Exception {
-        expect(400, e, type, body.getBytes(StandardCharsets.UTF_8));
+    @Test
+    void emptyAndBlankBodiesAre400() {
+        Property.check("emptyAndBlankBodiesAre400", 150, endpoints(), blanks(), contentTypes(),
+                (e, body, type) -> expect(400, e, type, body.getBytes(StandardCharsets.UTF_8)));
     }
 
-    @Property(tries = 400)
-    void randomBytesAre400(@ForAll("endpoints") Endpoint e, @ForAll("notAJsonObject") byte[] body,
-                           @ForAll("contentTypes") String type) throws Exception {
-        expect(400, e, type, body);
+    @Test
+    void randomBytesAre400() {
+        Property.check("randomBytesAre400", 400, endpoints(), notAJsonObject(), contentTypes(),
+                (e, body, type) -> expect(400, e, type, body));
     }
 
-    @Property(tries = 400)
-    void truncatedJsonIs400(@ForAll("truncated") Tuple.Tuple2<Endpoint, byte[]> c) throws Exception {
-        expect(400, c.get1(), "application/json", c.get2());
+    @Test
+    void truncatedJsonIs400() {
+        Property.check("truncatedJsonIs400", 400, truncated(),
+                c -> expect(400, c.endpoint(), "application/json", c.body()));
     }
 
-    @Property(tries = 150)
-    void jsonThatIsNotAnObjectIs400(@ForAll("endpoints") Endpoint e, @ForAll("notObjects") JsonNode body)
-            throws Exception {
-        expect(400, e, "application/json", json(body));
+    @Test
+    void jsonThatIsNotAnObjectIs400() {
+        Property.check("jsonThatIsNotAnObjectIs400", 150, endpoints(), notObjects(),
+                (e, body) -> expect(400, e, "application/json", json(body)));
     }
 
-    @Property(tries = 700)
-    void aFieldOfAWrongTypeIs400(@ForAll("wrongTypes") Tuple.Tuple2<Endpoint, ObjectNode> c) throws Exception {
-        expect(400, c.get1(), "application/json", json(c.get2()));
+    @Test
+    void aFieldOfAWrongTypeIs400() {
+        Property.check("aFieldOfAWrongTypeIs400", 700, wrongTypes(),
+                c -> expect(400, c.endpoint(), "application/json", json(c.body())));
     }
 
-    @Property(tries = 80)
-    void hugeAndNegativeNumbersGetAnAnswerOrA4xx(@ForAll("extremeNumbers") Tuple.Tuple2<Endpoint, ObjectNode> c)
-            throws Exception {
-        HttpResponse<String> r = send(c.get1(), "application/json", json(c.get2()));
-        assertTrue(r.statusCode() == 200 || r.statusCode() == 400, describe(c.get1(), c.get2(), r));
+    @Test
+    void hugeAndNegativeNumbersGetAnAnswerOrA4xx() {
+        Property.check("hugeAndNegativeNumbersGetAnAnswerOrA4xx", 80, extremeNumbers(), c -> {
+            HttpResponse<String> r = send(c.endpoint(), "application/json", json(c.body()));
+            assertTrue(r.statusCode() == 200 || r.statusCode() == 400, describe(c.endpoint(), c.body(), r));
+        });
     }
 
-    @Property(tries = 150)
-    void invalidKeepAliveDurationsAre400(@ForAll("keepAliveEndpoints") Endpoint e,
-                                         @ForAll("invalidDurations") String keepAlive) throws Exception {
-        ObjectNode body = e.request();
-        body.put("keep_alive", keepAlive);
-        HttpResponse<String> r = expect(400, e, "application/json", json(body));
-        assertTrue(errorMessage(r).contains("duration"), describe(e, body, r));
+    @Test
+    void invalidKeepAliveDurationsAre400() {
+        Property.check("invalidKeepAliveDurationsAre400", 150, keepAliveEndpoints(), invalidDurations(),
+                (e, keepAlive) -> {
+                    ObjectNode body = e.request();
+                    body.put("keep_alive", keepAlive);
+                    HttpResponse<String> r = expect(400, e, "application/json", json(body));
+                    assertTrue(errorMessage(r).contains("duration"), describe(e, body, r));
+                });
     }
 
-    @Property(tries = 20)
-    void validKeepAlivesAreServed(@ForAll("keepAliveEndpoints") Endpoint e, @ForAll("validKeepAlives") JsonNode keep)
-            throws Exception {
-        ObjectNode body = e.request();
-        body.set("keep_alive", keep);
-        expect(200, e, "application/json", json(body));
+    @Test
+    void validKeepAlivesAreServed() {
+        Property.check("validKeepAlivesAreServed", 20, keepAliveEndpoints(), validKeepAlives(), (e, keep) -> {
+            ObjectNode body = e.request();
+            body.set("keep_alive", keep);
+            expect(200, e, "application/json", json(body));
+        });
     }
 
-    @Property(tries = 150)
-    void unicodeEdgeCasesInTextAreServed(@ForAll("generating") Endpoint e, @ForAll("unicode") String text,
-                                         @ForAll boolean escaped) throws Exception {
-        ObjectNode body = e.request();
-        set(body, e.texts().getFirst(), NODES.textNode(text));
-        expect(200, e, "application/json", escaped ? escapedJson(body) : json(body));
+    @Test
+    void unicodeEdgeCasesInTextAreServed() {
+        Property.check("unicodeEdgeCasesInTextAreServed", 150, generating(), unicode(), Gen.booleans(),
+                (e, text, escaped) -> {
+                    ObjectNode body = e.request();
+                    set(body, e.texts().getFirst(), NODES.textNode(text));
+                    expect(200, e, "application/json", escaped ? escapedJson(body) : json(body));
+                });
     }
 
     /**
      * A name that is not a model in the store is 400 (not a valid name) or 404. A pull's names are on the loopback
      * registry, which has none of them: Ollama answers that with 500 "pull model manifest: file does not exist".
      */
-    @Property(tries = 300)
-    void hostileModelNamesAre400Or404(@ForAll("endpoints") Endpoint e, @ForAll("modelNames") String name,
-                                      @ForAll boolean escaped) throws Exception {
-        boolean pull = e.path().equals("/api/pull");
-        ObjectNode body = e.withModel(pull ? registry.host() + "/" + name : name);
-        HttpResponse<String> r = send(e, "application/json", escaped ? escapedJson(body) : json(body));
-        if (pull && r.statusCode() == 500) {
-            assertEquals("pull model manifest: file does not exist", errorMessage(r), describe(e, body, r));
-            return;
+    @Test
+    void hostileModelNamesAre400Or404() {
+        Property.check("hostileModelNamesAre400Or404", 300, endpoints(), modelNames(), Gen.booleans(),
+                (e, name, escaped) -> {
+                    boolean pull = e.path().equals("/api/pull");
+                    ObjectNode body = e.withModel(pull ? registry.host() + "/" + name : name);
+                    HttpResponse<String> r = send(e, "application/json", escaped ? escapedJson(body) : json(body));
+                    if (pull && r.statusCode() == 500) {
+                        assertEquals("pull model manifest: file does not exist", errorMessage(r),
+                                describe(e, body, r));
+                        return;
+                    }
+                    assertTrue(r.statusCode() == 400 || r.statusCode() == 404, describe(e, body, r));
+                    judge(e + " " + preview(json(body)), r);
+                });
+    }
+
+    @Test
+    void deepNestingGetsAnAnswerOrA400() {
+        Property.check("deepNestingGetsAnAnswerOrA400", 60, endpoints(), nested(), (e, nested) -> {
+            String body = new String(json(e.request()), StandardCharsets.UTF_8);
+            body = body.substring(0, body.length() - 1) + ",\"options\":" + nested + ",\"format\":" + nested + "}";
+            HttpResponse<String> r = send(e, "application/json", body.getBytes(StandardCharsets.UTF_8));
+            assertTrue(r.statusCode() == e.validStatus() || r.statusCode() == 400,
+                    e + " " + r.statusCode() + " " + r.body());
+            judge(e + " nested " + nested.length() / 5, r);
+        });
+    }
+
+    @Test
+    void giantPromptsAreServed() {
+        Property.check("giantPromptsAreServed", 6, generating(), giant(), (e, prompt) -> {
+            ObjectNode body = e.request();
+            set(body, e.texts().getFirst(), NODES.textNode(prompt));
+            expect(200, e, "application/json", json(body));
+        });
+    }
+
+    @Test
+    void blobDigestsThatAreNotTheBodysHashAre400() {
+        Property.check("blobDigestsThatAreNotTheBodysHashAre400", 250, digests(), Gen.bytes(0, 255), Gen.booleans(),
+                (digest, content, head) -> {
+                    String path = "/api/blobs/" + URLEncoder.encode(digest, StandardCharsets.UTF_8).replace("+", "%20");
+                    String hash = "sha256:"
+                            + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+                    HttpResponse<String> r = head ? send("HEAD", path, null, new byte[0])
+                            : send("POST", path, "application/octet-stream", content);
+                    String what = (head ? "HEAD " : "POST ") + path + " (" + content.length + " bytes)";
+                    if (!head && digest.equals(hash)) {
+                        assertTrue(r.statusCode() == 201 || r.statusCode() == 200,
+                                what + ": " + r.statusCode() + " " + r.body());
+                    } else if (head) {
+                        assertTrue(r.statusCode() == 400 || r.statusCode() == 404 || (r.statusCode() == 200
+                                && digest.matches("sha256[:-][0-9a-f]{64}")), what + ": " + r.statusCode());
+                    } else {
+                        assertTrue(r.statusCode() == 400 || r.statusCode() == 404,
+                                what + ": " + r.statusCode() + " " + r.body());
+                        judge(what, r);
+                    }
+                });
+    }
+
+    @Test
+    void unknownOpenAiModelsAre404() {
+        // "." and ".." are removed from the path before routing.
+        Gen<String> names = modelNames().filter(name -> !name.equals(".") && !name.equals(".."));
+        Property.check("unknownOpenAiModelsAre404", 150, names, name -> {
+            String path = "/v1/models/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
+            HttpResponse<String> r = send("GET", path, null, new byte[0]);
+            assertTrue(r.statusCode() == 404 || r.statusCode() == 400, path + ": " + r.statusCode() + " " + r.body());
+            judge(path, r);
+            assertTrue(JSON.readTree(r.body()).path("error").isObject(), "OpenAI's error object: " + r.body());
+        });
+    }
+
+    // --- generators ---
+
+    /** A request to an endpoint whose body was made for that endpoint. */
+    record Case<B>(Endpoint endpoint, B body) {
+        @Override
+        public String toString() {
+            return endpoint + " " + (body instanceof byte[] bytes ? preview(bytes) : body);
         }
-        assertTrue(r.statusCode() == 400 || r.statusCode() == 404, describe(e, body, r));
-        judge(e + " " + preview(json(body)), r);
     }
 
-    @Property(tries = 60)
-    void deepNestingGetsAnAnswerOrA400(@ForAll("endpoints") Endpoint e, @ForAll("nested") String nested)
-            throws Exception {
-        String body = new String(json(e.request()), StandardCharsets.UTF_8);
-        body = body.substring(0, body.length() - 1) + ",\"options\":" + nested + ",\"format\":" + nested + "}";
-        HttpResponse<String> r = send(e, "application/json", body.getBytes(StandardCharsets.UTF_8));
-        assertTrue(r.statusCode() == e.validStatus() || r.statusCode() == 400, e + " " + r.statusCode() + " " + r.body());
-        judge(e + " nested " + nested.length() / 5, r);
+    Gen<Endpoint> endpoints() {
+        return Gen.of(ENDPOINTS);
     }
 
-    @Property(tries = 6)
-    void giantPromptsAreServed(@ForAll("generating") Endpoint e, @ForAll("giant") String prompt) throws Exception {
-        ObjectNode body = e.request();
-        set(body, e.texts().getFirst(), NODES.textNode(prompt));
-        expect(200, e, "application/json", json(body));
+    Gen<Endpoint> generating() {
+        return Gen.of(ENDPOINTS.stream().filter(Endpoint::generates).toList());
     }
 
-    @Property(tries = 250)
-    void blobDigestsThatAreNotTheBodysHashAre400(@ForAll("digests") String digest, @ForAll byte[] content,
-                                                @ForAll boolean head) throws Exception {
-        String path = "/api/blobs/" + URLEncoder.encode(digest, StandardCharsets.UTF_8).replace("+", "%20");
-        String hash = "sha256:" + HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
-        HttpResponse<String> r = head ? send("HEAD", path, null, new byte[0])
-                : send("POST", path, "application/octet-stream", content);
-        String what = (head ? "HEAD " : "POST ") + path + " (" + content.length + " bytes)";
-        if (!head && digest.equals(hash)) {
-            assertTrue(r.statusCode() == 201 || r.statusCode() == 200, what + ": " + r.statusCode() + " " + r.body());
-        } else if (head) {
-            assertTrue(r.statusCode() == 400 || r.statusCode() == 404 || (r.statusCode() == 200
-                    && digest.matches("sha256[:-][0-9a-f]{64}")), what + ": " + r.statusCode());
-        } else {
-            assertTrue(r.statusCode() == 400 || r.statusCode() == 404, what + ": " + r.statusCode() + " " + r.body());
-            judge(what, r);
-        }
+    Gen<Endpoint> keepAliveEndpoints() {
+        return Gen.of(ENDPOINTS.stream().filter(e -> KEEP_ALIVE_PATHS.contains(e.path())).toList());
     }
 
-    @Property(tries = 150)
-    void unknownOpenAiModelsAre404(@ForAll("modelNames") String name) throws Exception {
-        Assume.that(!name.equals(".") && !name.equals("..")); // removed from the path before routing
-        String path = "/v1/models/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20");
-        HttpResponse<String> r = send("GET", path, null, new byte[0]);
-        assertTrue(r.statusCode() == 404 || r.statusCode() == 400, path + ": " + r.statusCode() + " " + r.body());
-        judge(path, r);
-        assertTrue(JSON.readTree(r.body()).path("error").isObject(), "OpenAI's error object: " + r.body());
-    }
-
-    // --- arbitraries ---
-
-    @Provide
-    Arbitrary<Endpoint> endpoints() {
-        return Arbitraries.of(ENDPOINTS);
-    }
-
-    @Provide
-    Arbitrary<Endpoint> generating() {
-        return Arbitraries.of(ENDPOINTS.stream().filter(Endpoint::generates).toList());
-    }
-
-    @Provide
-    Arbitrary<Endpoint> keepAliveEndpoints() {
-        return Arbitraries.of(ENDPOINTS.stream().filter(e -> KEEP_ALIVE_PATHS.contains(e.path())).toList());
-    }
-
-    @Provide
-    Arbitrary<String> contentTypes() {
-        return Arbitraries.of("application/json", "text/plain", "application/x-www-form-urlencoded",
+    Gen<String> contentTypes() {
+        return Gen.of("application/json", "text/plain", "application/x-www-form-urlencoded",
                 "application/json; charset=utf-16", "application/json; charset=no-such-charset", "*/*", "garbage",
                 "multipart/form-data; boundary=x");
     }
 
-    @Provide
-    Arbitrary<String> blanks() {
-        return Arbitraries.oneOf(Arbitraries.of("", "null", " null ", "\r\n"),
-                Arbitraries.strings().withChars(" \t\r\n").ofMaxLength(20));
+    Gen<String> blanks() {
+        return Gen.oneOf(Gen.of("", "null", " null ", "\r\n"), Gen.strings(Gen.chars(" \t\r\n"), 0, 20));
     }
 
-    @Provide
-    Arbitrary<byte[]> notAJsonObject() {
-        Arbitrary<byte[]> random = Arbitraries.bytes().array(byte[].class).ofMaxSize(512);
-        Arbitrary<byte[]> braced = random.map(b -> concat("{".getBytes(StandardCharsets.UTF_8), b));
-        Arbitrary<byte[]> text = Arbitraries.strings().ofMaxLength(200).map(s -> s.getBytes(StandardCharsets.UTF_8));
-        return Arbitraries.oneOf(random, braced, text).filter(b -> !isJsonObject(b));
+    Gen<byte[]> notAJsonObject() {
+        Gen<byte[]> random = Gen.bytes(0, 512);
+        Gen<byte[]> braced = random.map(b -> concat("{".getBytes(StandardCharsets.UTF_8), b));
+        Gen<byte[]> text = Gen.strings(Gen.anyChar(), 0, 200).map(s -> s.getBytes(StandardCharsets.UTF_8));
+        return Gen.oneOf(random, braced, text).shrinkWith(Shrink::bytes).filter(b -> !isJsonObject(b));
     }
 
-    @Provide
-    Arbitrary<Tuple.Tuple2<Endpoint, byte[]>> truncated() {
-        return endpoints().flatMap(e -> {
+    /** A valid request cut short anywhere. */
+    Gen<Case<byte[]>> truncated() {
+        return r -> {
+            Endpoint e = endpoints().next(r);
             byte[] full = json(e.request());
-            return Arbitraries.integers().between(0, full.length - 1)
-                    .map(n -> Tuple.of(e, Arrays.copyOf(full, n)));
-        });
+            return new Case<>(e, Arrays.copyOf(full, Gen.ints(0, full.length - 1).next(r)));
+        };
     }
 
-    @Provide
-    Arbitrary<JsonNode> notObjects() {
-        Arbitrary<JsonNode> scalars = Arbitraries.oneOf(numbers(), Arbitraries.strings().ofMaxLength(20)
-                .map(s -> (JsonNode) NODES.textNode(s)), Arbitraries.of(NODES.booleanNode(true), NODES.booleanNode(false)));
-        Arbitrary<JsonNode> arrays = Arbitraries.of(ENDPOINTS).map(e -> (JsonNode) arr(e.request()));
-        return Arbitraries.oneOf(scalars, arrays, scalars.list().ofMaxSize(4).map(l -> (JsonNode) arr(l.toArray())));
+    Gen<JsonNode> notObjects() {
+        Gen<JsonNode> scalars = Gen.oneOf(numbers(), Gen.strings(Gen.anyChar(), 0, 20).map(NODES::textNode),
+                Gen.of(NODES.booleanNode(true), NODES.booleanNode(false)));
+        Gen<JsonNode> arrays = endpoints().map(e -> arr(e.request()));
+        return Gen.oneOf(scalars, arrays, scalars.list(0, 4).map(l -> arr(l.toArray())));
     }
 
-    @Provide
-    Arbitrary<Tuple.Tuple2<Endpoint, ObjectNode>> wrongTypes() {
-        return endpoints().flatMap(e -> Arbitraries.of(e.fields().keySet()).flatMap(field ->
-                wrongValue(e.fields().get(field)).map(value -> {
-                    ObjectNode body = e.request();
-                    set(body, field, value);
-                    return Tuple.of(e, body);
-                })));
+    /** A valid request with one of its declared fields given a value of another JSON kind. */
+    Gen<Case<ObjectNode>> wrongTypes() {
+        return r -> {
+            Endpoint e = endpoints().next(r);
+            String field = Gen.of(List.copyOf(e.fields().keySet())).next(r);
+            ObjectNode body = e.request();
+            set(body, field, wrongValue(e.fields().get(field)).next(r));
+            return new Case<>(e, body);
+        };
     }
 
     static final List<String> NUMERIC_OPTIONS = List.of("num_keep", "seed", "num_predict", "top_k", "top_p", "min_p",
@@ -491,101 +515,101 @@ class RequestFuzzIT {
     static final List<String> OPENAI_NUMBERS = List.of("max_tokens", "seed", "temperature", "top_p",
             "frequency_penalty", "presence_penalty", "n", "dimensions", "top_logprobs", "max_completion_tokens");
 
-    @Provide
-    Arbitrary<Tuple.Tuple2<Endpoint, ObjectNode>> extremeNumbers() {
-        return generating().flatMap(e -> {
-            Arbitrary<String> field = e.openAi() ? Arbitraries.of(OPENAI_NUMBERS)
-                    : e.path().equals("/api/embed") ? Arbitraries.oneOf(Arbitraries.just("dimensions"),
-                    Arbitraries.of(NUMERIC_OPTIONS).map(o -> "options." + o))
-                    : Arbitraries.of(NUMERIC_OPTIONS).map(o -> "options." + o);
-            return Combinators.combine(field, extremes()).as((f, v) -> {
-                ObjectNode body = e.request();
-                set(body, f, v);
-                return Tuple.of(e, body);
-            });
-        });
+    /** A generating request with one of its numeric fields (or options) set to an extreme number. */
+    Gen<Case<ObjectNode>> extremeNumbers() {
+        Gen<String> options = Gen.of(NUMERIC_OPTIONS).map(o -> "options." + o);
+        return r -> {
+            Endpoint e = generating().next(r);
+            Gen<String> field = e.openAi() ? Gen.of(OPENAI_NUMBERS)
+                    : e.path().equals("/api/embed") ? Gen.oneOf(Gen.constant("dimensions"), options) : options;
+            ObjectNode body = e.request();
+            set(body, field.next(r), extremes().next(r));
+            return new Case<>(e, body);
+        };
     }
 
-    @Provide
-    Arbitrary<String> invalidDurations() {
-        Arbitrary<String> number = Arbitraries.strings().numeric().ofMinLength(1).ofMaxLength(6);
-        Arbitrary<String> sign = Arbitraries.of("", "-", "+");
-        Arbitrary<String> unit = Arbitraries.of("ns", "us", "µs", "ms", "s", "m", "h");
-        Arbitrary<String> badUnit = Arbitraries.oneOf(Arbitraries.of("x", "d", "sec", "min", " m", "S", "H", "mm",
-                "hr", "µ", "s ", "y", "w", "∞", "\u0000"), Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(4)
-                .filter(u -> !Set.of("ns", "us", "ms", "s", "m", "h").contains(u)));
-        Arbitrary<String> missingUnit = Combinators.combine(sign, number).as(String::concat)
-                .filter(s -> !s.replaceFirst("^[-+]", "").equals("0"));
-        Arbitrary<String> unknownUnit = Combinators.combine(sign, number, badUnit).as((a, b, c) -> a + b + c);
-        Arbitrary<String> overflow = Combinators.combine(sign, Arbitraries.strings().numeric().ofLength(20), unit)
-                .as((a, b, c) -> a + "9" + b + c);
-        Arbitrary<String> dots = Combinators.combine(number, number, unit).as((a, b, c) -> a + "." + b + "." + c);
-        Arbitrary<String> literals = Arbitraries.of("", "-", "+", ".", ".s", "-.s", "s", "5m5", "1h 1m", " 5m", "5m ",
-                "0x10s", "1e3s", "NaN", "Infinity", "∞", "five minutes", "\u0000", "５m", "٥m", "PT5M");
-        return Arbitraries.oneOf(missingUnit, unknownUnit, overflow, dots, literals);
+    static final Gen<Character> DIGITS = Gen.charRange('0', '9');
+    static final Gen<String> UNITS = Gen.of("ns", "us", "µs", "ms", "s", "m", "h");
+
+    Gen<String> invalidDurations() {
+        Gen<String> number = Gen.strings(DIGITS, 1, 6);
+        Gen<String> sign = Gen.of("", "-", "+");
+        Gen<String> letters = Gen.strings(Gen.oneOf(Gen.charRange('a', 'z'), Gen.charRange('A', 'Z')), 1, 4);
+        Gen<String> badUnit = Gen.oneOf(Gen.of("x", "d", "sec", "min", " m", "S", "H", "mm", "hr", "µ", "s ", "y",
+                "w", "∞", "\u0000"), letters.filter(u -> !Set.of("ns", "us", "ms", "s", "m", "h").contains(u)));
+        Gen<String> missingUnit = Gen.concat(sign, number).filter(s -> !s.replaceFirst("^[-+]", "").equals("0"));
+        Gen<String> unknownUnit = Gen.concat(sign, number, badUnit);
+        Gen<String> overflow = Gen.concat(sign, Gen.constant("9"), Gen.strings(DIGITS, 20, 20), UNITS);
+        Gen<String> dots = Gen.concat(number, Gen.constant("."), number, Gen.constant("."), UNITS);
+        Gen<String> literals = Gen.of("", "-", "+", ".", ".s", "-.s", "s", "5m5", "1h 1m", " 5m", "5m ", "0x10s",
+                "1e3s", "NaN", "Infinity", "∞", "five minutes", "\u0000", "５m", "٥m", "PT5M");
+        return Gen.oneOf(missingUnit, unknownUnit, overflow, dots, literals);
     }
 
-    @Provide
-    Arbitrary<JsonNode> validKeepAlives() {
-        Arbitrary<JsonNode> durations = Combinators.combine(Arbitraries.of("", "-", "+"),
-                Arbitraries.integers().between(0, 100_000), Arbitraries.of("ns", "us", "µs", "ms", "s", "m", "h"))
-                .as((s, n, u) -> (JsonNode) NODES.textNode(s + n + u));
-        return Arbitraries.oneOf(durations, Arbitraries.of((JsonNode) NODES.textNode("0"),
-                NODES.textNode("1h30m"), NODES.textNode("1.5h"), NODES.textNode("5.s"), NODES.textNode("-1m"),
-                NODES.textNode("1h1h")), extremes(), Arbitraries.of((JsonNode) NODES.nullNode()));
+    Gen<JsonNode> validKeepAlives() {
+        Gen<JsonNode> durations = Gen.concat(Gen.of("", "-", "+"), Gen.ints(0, 100_000), UNITS).map(NODES::textNode);
+        return Gen.oneOf(durations, Gen.of(NODES.textNode("0"), NODES.textNode("1h30m"), NODES.textNode("1.5h"),
+                NODES.textNode("5.s"), NODES.textNode("-1m"), NODES.textNode("1h1h")), extremes(),
+                Gen.constant(NODES.nullNode()));
     }
 
-    /** Strings of code units that stress decoding and templating. */
-    @Provide
-    Arbitrary<String> unicode() {
-        Arbitrary<String> units = Arbitraries.strings()
-                .withCharRange('\ud800', '\udfff').withCharRange('\u0000', '\u001f')
-                .withChars('\u007f', '\u0085', '\u00a0', '\u200b', '\u200d', '\u200e', '\u200f', '\u202a', '\u202b',
+    /** Strings of code units that stress decoding and templating; a failing one shrinks to pieces of it. */
+    Gen<String> unicode() {
+        Gen<Character> units = Gen.oneOf(Gen.charRange('\ud800', '\udfff'), Gen.charRange('\u0000', '\u001f'),
+                Gen.of('\u007f', '\u0085', '\u00a0', '\u200b', '\u200d', '\u200e', '\u200f', '\u202a', '\u202b',
                         '\u202c', '\u202d', '\u202e', '\u2066', '\u2067', '\u2068', '\u2069', '\u2028', '\u2029',
-                        '\ufeff', '\ufffd', '\ufffe', '\uffff', '\u0301', '\u0327', 'e', 'a', ' ', '"', '\\', '/')
-                .ofMinLength(1).ofMaxLength(24);
-        Arbitrary<String> pieces = Arbitraries.of("🦘", "👩‍👩‍👧‍👦", "🇦🇺", "ﷺ", "𝕏", "שלום", "مرحبا", "日本語", "\u0000",
+                        '\ufeff', '\ufffd', '\ufffe', '\uffff', '\u0301', '\u0327', 'e', 'a', ' ', '"', '\\', '/'));
+        Gen<String> pieces = Gen.of("🦘", "👩‍👩‍👧‍👦", "🇦🇺", "ﷺ", "𝕏", "שלום", "مرحبا", "日本語", "\u0000",
                 "<|im_start|>system\n", "<|im_end|>", "<s>", "</s>", "[INST]", "{{ .Prompt }}", "{{ range . }}",
                 "{{", "}}", "%s%n", "\\u0000", "\r\n", "\t");
-        return Arbitraries.oneOf(units, pieces).list().ofMinSize(1).ofMaxSize(6).map(l -> String.join("", l));
+        return Gen.oneOf(Gen.strings(units, 1, 24), pieces).list(1, 6).map(l -> String.join("", l))
+                .shrinkWith(Shrink::string).filter(s -> !s.isEmpty());
     }
 
-    @Provide
-    Arbitrary<String> modelNames() {
-        Arbitrary<String> random = Arbitraries.strings().all().ofMinLength(1).ofMaxLength(40);
-        Arbitrary<String> ascii = Arbitraries.strings().withCharRange(' ', '~').ofMinLength(1).ofMaxLength(60);
-        Arbitrary<String> pathy = Arbitraries.of("..", "../toy", "../../../../etc/passwd", "/etc/passwd", "toy/..",
+    /** Names that are not served here: random, printable, path-like; a failing one shrinks to pieces of it. */
+    Gen<String> modelNames() {
+        Gen<String> random = Gen.strings(Gen.anyChar(), 1, 40);
+        Gen<String> ascii = Gen.strings(Gen.charRange(' ', '~'), 1, 60);
+        Gen<String> pathy = Gen.of("..", "../toy", "../../../../etc/passwd", "/etc/passwd", "toy/..",
                 "toy:..", "C:\\Windows\\win.ini", "%2e%2e%2f", "toy\u0000", "~/.ssh/id_rsa", "a/b/c/d/e", "toy:",
                 ":latest", "toy::latest", "toy@sha256:" + "0".repeat(64), "TOY:LATEST\u202e", "t".repeat(300),
                 "h".repeat(351) + "/n/m", "toy:" + "t".repeat(129), "tоy", " toy", "toy\n", "hf.co/", "hf.co/a/b:c:d");
-        return Arbitraries.oneOf(random, ascii, pathy).filter(n -> !isServedName(n));
+        return Gen.oneOf(random, ascii, pathy).shrinkWith(Shrink::string)
+                .filter(n -> !n.isEmpty() && !isServedName(n));
     }
 
-    @Provide
-    Arbitrary<String> nested() {
-        return Combinators.combine(Arbitraries.integers().between(1, 20_000), Arbitraries.of("[", "{\"a\":"))
-                .as((depth, open) -> open.repeat(depth) + "1" + (open.equals("[") ? "]" : "}").repeat(depth));
+    /** Arrays or objects nested 1 to 20,000 deep. */
+    Gen<String> nested() {
+        Gen<Integer> depths = Gen.ints(1, 20_000);
+        Gen<String> opens = Gen.of("[", "{\"a\":");
+        return r -> {
+            int depth = depths.next(r);
+            String open = opens.next(r);
+            return open.repeat(depth) + "1" + (open.equals("[") ? "]" : "}").repeat(depth);
+        };
     }
 
-    @Provide
-    Arbitrary<String> giant() {
-        return Combinators.combine(Arbitraries.integers().between(64 * 1024, 256 * 1024),
-                Arbitraries.of("lorem ipsum ", "🦘", "a", "\u0000", "<|im_start|>", "日本 "))
-                .as((size, piece) -> piece.repeat(size / piece.length()));
+    /** Prompts of 64 to 256 Ki chars. */
+    Gen<String> giant() {
+        Gen<Integer> sizes = Gen.ints(64 * 1024, 256 * 1024);
+        Gen<String> pieces = Gen.of("lorem ipsum ", "🦘", "a", "\u0000", "<|im_start|>", "日本 ");
+        return r -> {
+            int size = sizes.next(r);
+            String piece = pieces.next(r);
+            return piece.repeat(size / piece.length());
+        };
     }
 
-    @Provide
-    Arbitrary<String> digests() {
-        Arbitrary<String> hex = Arbitraries.strings().withChars("0123456789abcdef").ofLength(64);
-        Arbitrary<String> shortHex = Arbitraries.strings().withChars("0123456789abcdefABCDEFxyz").ofMaxLength(80);
-        Arbitrary<String> prefix = Arbitraries.of("sha256:", "sha256-", "SHA256:", "sha512:", "", "sha256:../",
-                "md5:", "sha256::");
-        return Arbitraries.oneOf(hex.map(h -> "sha256:" + h), Combinators.combine(prefix, shortHex).as(String::concat),
-                Arbitraries.strings().all().ofMinLength(1).ofMaxLength(40), Arbitraries.of("..", ".", "%00", "sha256:"));
+    Gen<String> digests() {
+        Gen<String> hex = Gen.strings(Gen.chars("0123456789abcdef"), 64, 64);
+        Gen<String> shortHex = Gen.strings(Gen.chars("0123456789abcdefABCDEFxyz"), 0, 80);
+        Gen<String> prefix = Gen.of("sha256:", "sha256-", "SHA256:", "sha512:", "", "sha256:../", "md5:", "sha256::");
+        return Gen.oneOf(hex.map(h -> "sha256:" + h), Gen.concat(prefix, shortHex), Gen.strings(Gen.anyChar(), 1, 40),
+                Gen.of("..", ".", "%00", "sha256:"));
     }
 
     /** A value of a different JSON kind than {@code kind} (a wrong type in Go's encoding/json too). */
-    static Arbitrary<JsonNode> wrongValue(Kind kind) {
+    static Gen<JsonNode> wrongValue(Kind kind) {
         JsonNode string = NODES.textNode("1");
         JsonNode empty = NODES.textNode("");
         JsonNode bool = NODES.booleanNode(true);
@@ -596,40 +620,36 @@ class RequestFuzzIT {
         JsonNode array = arr("x");
         JsonNode emptyArray = NODES.arrayNode();
         return switch (kind) {
-            case STRING -> Arbitraries.of(bool, integer, fraction, object, emptyObject, array, emptyArray);
-            case BOOL -> Arbitraries.of(string, empty, integer, fraction, object, array, emptyArray,
-                    NODES.textNode("true"));
-            case INT -> Arbitraries.of(string, empty, bool, fraction, object, array, NODES.numberNode(1e-3),
+            case STRING -> Gen.of(bool, integer, fraction, object, emptyObject, array, emptyArray);
+            case BOOL -> Gen.of(string, empty, integer, fraction, object, array, emptyArray, NODES.textNode("true"));
+            case INT -> Gen.of(string, empty, bool, fraction, object, array, NODES.numberNode(1e-3),
                     NODES.numberNode(new BigInteger("2").pow(40)), NODES.numberNode(-3e9));
-            case LONG -> Arbitraries.of(string, empty, bool, fraction, object, array,
+            case LONG -> Gen.of(string, empty, bool, fraction, object, array,
                     NODES.numberNode(new BigInteger("2").pow(70)));
-            case NUMBER -> Arbitraries.of(string, empty, bool, object, array, NODES.textNode("NaN"));
-            case OBJECT -> Arbitraries.of(string, empty, bool, integer, fraction, array, emptyArray);
-            case STRING_LIST -> Arbitraries.of(string, bool, integer, object, arr(1), arr(true), arr(obj("a", 1)),
+            case NUMBER -> Gen.of(string, empty, bool, object, array, NODES.textNode("NaN"));
+            case OBJECT -> Gen.of(string, empty, bool, integer, fraction, array, emptyArray);
+            case STRING_LIST -> Gen.of(string, bool, integer, object, arr(1), arr(true), arr(obj("a", 1)),
                     arr(arr("x")));
-            case INT_LIST -> Arbitraries.of(string, bool, integer, object, arr("x"), arr(1.5), arr(true), arr(arr(1)));
-            case LIST -> Arbitraries.of(string, bool, integer, object, arr(1), arr("x"), arr(true));
-            case INPUT -> Arbitraries.of(bool, integer, fraction, object, arr(1), arr(true), arr(obj("a", 1)),
-                    arr("x", 2));
-            case CONTENT -> Arbitraries.of(bool, integer, fraction, object, arr(1), arr("x"));
+            case INT_LIST -> Gen.of(string, bool, integer, object, arr("x"), arr(1.5), arr(true), arr(arr(1)));
+            case LIST -> Gen.of(string, bool, integer, object, arr(1), arr("x"), arr(true));
+            case INPUT -> Gen.of(bool, integer, fraction, object, arr(1), arr(true), arr(obj("a", 1)), arr("x", 2));
+            case CONTENT -> Gen.of(bool, integer, fraction, object, arr(1), arr("x"));
         };
     }
 
-    static Arbitrary<JsonNode> numbers() {
-        return Arbitraries.oneOf(Arbitraries.integers().map(v -> (JsonNode) NODES.numberNode(v)),
-                Arbitraries.doubles().map(v -> (JsonNode) NODES.numberNode(v)));
+    static Gen<JsonNode> numbers() {
+        return Gen.oneOf(Gen.ints().map(v -> NODES.numberNode(v)), Gen.doubles().map(v -> NODES.numberNode(v)));
     }
 
-    static Arbitrary<JsonNode> extremes() {
-        return Arbitraries.oneOf(
-                Arbitraries.of(0L, -1L, -2L, 1L, (long) Integer.MAX_VALUE, (long) Integer.MIN_VALUE,
-                        Integer.MAX_VALUE + 1L, Long.MAX_VALUE, Long.MIN_VALUE, 65_536L, 1L << 31, -(1L << 20))
-                        .map(v -> (JsonNode) NODES.numberNode(v)),
-                Arbitraries.of(1e308, -1e308, 1e-308, 4.9e-324, -0.0, 0.5, -0.5, 3.4028235e38, 1e19, -1e19, 1e10)
-                        .map(v -> (JsonNode) NODES.numberNode(v)),
-                Arbitraries.bigIntegers().between(new BigInteger("-1" + "0".repeat(40)),
-                        new BigInteger("1" + "0".repeat(40))).map(v -> (JsonNode) NODES.numberNode(v)),
-                Arbitraries.longs().map(v -> (JsonNode) NODES.numberNode(v)));
+    static Gen<JsonNode> extremes() {
+        return Gen.oneOf(
+                Gen.of(0L, -1L, -2L, 1L, (long) Integer.MAX_VALUE, (long) Integer.MIN_VALUE, Integer.MAX_VALUE + 1L,
+                        Long.MAX_VALUE, Long.MIN_VALUE, 65_536L, 1L << 31, -(1L << 20)).map(v -> NODES.numberNode(v)),
+                Gen.of(1e308, -1e308, 1e-308, 4.9e-324, -0.0, 0.5, -0.5, 3.4028235e38, 1e19, -1e19, 1e10)
+                        .map(v -> NODES.numberNode(v)),
+                Gen.bigIntegers(new BigInteger("-1" + "0".repeat(40)), new BigInteger("1" + "0".repeat(40)))
+                        .map(v -> NODES.numberNode(v)),
+                Gen.longs().map(v -> NODES.numberNode(v)));
     }
 
     // --- requests and checks ---
