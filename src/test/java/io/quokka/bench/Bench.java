@@ -7,10 +7,13 @@ import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
+import io.quokka.engine.CancelToken;
 import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.GenerationResult;
 import io.quokka.engine.KvCacheType;
 import io.quokka.engine.LoadRequest;
+import io.quokka.engine.LoadedModel;
+import io.quokka.engine.RunnerEngine;
 import io.quokka.engine.SamplingParams;
 import io.quokka.gguf.TensorType;
 import io.quokka.gguf.ToyModelSpec;
@@ -307,6 +310,12 @@ public final class Bench {
         InProcessEngine bare = InProcessEngine.load(new LoadRequest(file, c.ctx, c.batch, c.threads, 1, true, false,
                 KvCacheType.F16), library);
         r.put("load_ms_bare", round((System.nanoTime() - bareStart) / 1e6));
+        // The server's runner process driven straight from this process (RunnerEngine, as the scheduler drives it):
+        // splits the serving cost into the runner boundary's share and the HTTP path's.
+        long runnerStart = System.nanoTime();
+        LoadedModel runner = new RunnerEngine(RunnerEngine.Settings.defaults(Files.createTempDirectory("quokka-bench")))
+                .load(new LoadRequest(file, c.ctx, c.batch, c.threads, 1, true, false, KvCacheType.F16));
+        r.put("load_ms_runner", round((System.nanoTime() - runnerStart) / 1e6));
         LlamaModel wrapper = null;
         if (c.wrapper) {
             long ws = System.nanoTime();
@@ -319,31 +328,38 @@ public final class Bench {
             // Warm-up: JIT and caches on every path.
             served(client, s, prompt(bare, "warm-s", s.promptTokens), Math.min(16, s.genTokens));
             bare(bare, prompt(bare, "warm-b", s.promptTokens), Math.min(16, s.genTokens));
+            runner(runner, prompt(bare, "warm-r", s.promptTokens), Math.min(16, s.genTokens));
             if (wrapper != null) wrapper(wrapper, bare, prompt(bare, "warm-w", s.promptTokens), Math.min(16, s.genTokens));
 
-            List<Run> servedRuns = new ArrayList<>(), bareRuns = new ArrayList<>(), wrapperRuns = new ArrayList<>();
+            List<Run> servedRuns = new ArrayList<>(), bareRuns = new ArrayList<>(), wrapperRuns = new ArrayList<>(),
+                    runnerRuns = new ArrayList<>();
             for (int rep = 0; rep < c.reps; rep++) {
-                List<String> order = rep % 2 == 0 ? List.of("served", "bare", "wrapper")
-                        : List.of("wrapper", "bare", "served");
+                List<String> order = rep % 2 == 0 ? List.of("served", "bare", "runner", "wrapper")
+                        : List.of("wrapper", "runner", "bare", "served");
                 for (String path : order) {
                     String p = prompt(bare, "rep" + rep + path, s.promptTokens);
                     switch (path) {
                         case "served" -> servedRuns.add(served(client, s, p, s.genTokens));
                         case "bare" -> bareRuns.add(bare(bare, p, s.genTokens));
+                        case "runner" -> runnerRuns.add(runner(runner, p, s.genTokens));
                         default -> {
                             if (wrapper != null) wrapperRuns.add(wrapper(wrapper, bare, p, s.genTokens));
                         }
                     }
                 }
-                log("rep %d: served %.1f tok/s, bare %.1f tok/s%s", rep, servedRuns.getLast().genRate,
-                        bareRuns.getLast().genRate,
+                log("rep %d: served %.1f tok/s, bare %.1f tok/s, runner %.1f tok/s%s", rep,
+                        servedRuns.getLast().genRate, bareRuns.getLast().genRate, runnerRuns.getLast().genRate,
                         wrapperRuns.isEmpty() ? "" : ", wrapper %.1f tok/s".formatted(wrapperRuns.getLast().genRate));
             }
             r.put("served", summary(servedRuns));
             r.put("bare", summary(bareRuns));
+            r.put("runner", summary(runnerRuns));
             if (!wrapperRuns.isEmpty()) r.put("wrapper", summary(wrapperRuns));
             double servedGen = median(servedRuns, Run::genRate), bareGen = median(bareRuns, Run::genRate);
             r.put("ratio_served_bare_generation", round3(servedGen / bareGen));
+            double runnerGen = median(runnerRuns, Run::genRate);
+            r.put("ratio_runner_bare_generation", round3(runnerGen / bareGen));
+            r.put("ratio_served_runner_generation", round3(servedGen / runnerGen));
             r.put("ratio_served_bare_prompt",
                     round3(median(servedRuns, Run::promptRate) / median(bareRuns, Run::promptRate)));
             r.put("per_token_overhead_us", round(1e6 / servedGen - 1e6 / bareGen));
@@ -359,6 +375,7 @@ public final class Bench {
             if (s.ttft) r.put("ttft", ttft(s, client, bare));
         } finally {
             bare.close();
+            runner.close();
             if (wrapper != null) wrapper.close(); // frees little (see ENGINE-NOTES); the bench process ends soon
         }
 
@@ -395,6 +412,25 @@ public final class Bench {
                 StreamClient.rate(result.promptEvalCount(), result.promptEvalNanos()), first[0] / 1e6, count,
                 result.promptEvalCount());
         point("bare (FFM in-process)", run.genRate);
+        return run;
+    }
+
+    /** The runner process through RunnerEngine: the runner boundary (frames over pipes) without HTTP. */
+    private Run runner(LoadedModel model, String prompt, int n) throws Exception {
+        long[] first = {-1}, last = {-1};
+        long start = System.nanoTime();
+        GenerationResult result = model.generate(bareRequest(prompt, n), piece -> {
+            if (piece.isEmpty()) return;
+            long t = System.nanoTime() - start;
+            if (first[0] < 0) first[0] = t;
+            last[0] = t;
+        }, new CancelToken());
+        int count = result.evalCount();
+        double rate = count > 1 && last[0] > first[0] ? (count - 1) * 1e9 / (last[0] - first[0]) : Double.NaN;
+        Run run = new Run("runner", rate, StreamClient.rate(count, result.evalNanos()),
+                StreamClient.rate(result.promptEvalCount(), result.promptEvalNanos()), first[0] / 1e6, count,
+                result.promptEvalCount());
+        point("runner process (no HTTP)", run.genRate);
         return run;
     }
 

@@ -23,17 +23,21 @@ final class Report {
 
         List<Map<String, Object>> shapes = (List<Map<String, Object>>) json.get("shapes");
         md.append("## Generation and prompt speed: served (`/api/generate`, streamed) vs bare engine\n\n");
-        md.append("| shape | served gen tok/s | bare gen tok/s | served/bare | pairwise | wrapper gen tok/s "
-                + "| served prompt tok/s | bare prompt tok/s | wrapper prompt tok/s | per-token overhead µs |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("| shape | served gen tok/s | bare gen tok/s | served/bare | pairwise | runner gen tok/s | runner/bare "
+                + "| wrapper gen tok/s | served prompt tok/s | bare prompt tok/s | wrapper prompt tok/s "
+                + "| per-token overhead µs |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> s : shapes) {
             Map<String, Object> served = (Map<String, Object>) s.get("served");
             Map<String, Object> bare = (Map<String, Object>) s.get("bare");
             Map<String, Object> wrapper = (Map<String, Object>) s.getOrDefault("wrapper", Map.of());
+            Map<String, Object> runner = (Map<String, Object>) s.getOrDefault("runner", Map.of());
             md.append("| ").append(s.get("shape")).append(" | ").append(served.get("generation_tps_median"))
                     .append(" | ").append(bare.get("generation_tps_median"))
                     .append(" | **").append(s.get("ratio_served_bare_generation")).append("**")
                     .append(" | ").append(s.get("ratio_pairwise_median"))
+                    .append(" | ").append(dash(runner.get("generation_tps_median")))
+                    .append(" | ").append(dash(s.get("ratio_runner_bare_generation")))
                     .append(" | ").append(dash(wrapper.get("generation_tps_median")))
                     .append(" | ").append(served.get("prompt_tps_median"))
                     .append(" | ").append(bare.get("prompt_tps_median"))
@@ -41,7 +45,8 @@ final class Report {
                     .append(" | ").append(s.get("per_token_overhead_us")).append(" |\n");
         }
         md.append("\nGeneration tok/s is what the client sees: (tokens − 1) / (last text chunk − first text chunk); "
-                + "bare = the runner's engine code (llama.cpp via FFM) in the benchmark's own process; wrapper = "
+                + "bare = the runner's engine code (llama.cpp via FFM) in the benchmark's own process; runner = the "
+                + "server's runner process driven from the benchmark's process (frames over pipes, no HTTP); wrapper = "
                 + "`de.kherud:llama`'s `LlamaModel` Java API. Prompt tok/s: the runner's exact counts and timings "
                 + "(served, bare); prompt tokens / time to first chunk (wrapper, which reports no timings).\n\n");
 
