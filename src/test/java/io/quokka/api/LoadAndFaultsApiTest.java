@@ -246,6 +246,11 @@ class LoadAndFaultsApiTest {
     }
 
     private SchedulerStats awaitIdle() throws InterruptedException {
+        return awaitIdle(scheduler);
+    }
+
+    /** The scheduler's stats once nothing is in flight or queued (or after 30 s, for the caller to assert on). */
+    static SchedulerStats awaitIdle(Scheduler scheduler) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         SchedulerStats stats = scheduler.stats();
         while ((stats.inFlight() > 0 || stats.queued() > 0) && System.nanoTime() < deadline) {

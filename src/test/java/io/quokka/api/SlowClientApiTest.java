@@ -1,7 +1,6 @@
 package io.quokka.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -59,7 +58,7 @@ class SlowClientApiTest {
             long cutMs = (System.nanoTime() - start) / 1_000_000;
             assertEquals(cutBefore + 1, ChunkStream.slowClientsCut.get(), "the stream was never cut");
 
-            SchedulerStats stats = awaitIdle();
+            SchedulerStats stats = LoadAndFaultsApiTest.awaitIdle(scheduler);
             assertEquals(0, stats.inFlight(), "the cut generation still holds the model");
             long t0 = System.nanoTime();
             HttpResponse<String> next = send(GenerateApiTest.greedy("toy", "next", 3));
@@ -76,15 +75,5 @@ class SlowClientApiTest {
     private HttpResponse<String> send(String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(base.resolve("api/generate")).timeout(Duration.ofSeconds(60))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private SchedulerStats awaitIdle() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        SchedulerStats stats = scheduler.stats();
-        while ((stats.inFlight() > 0 || stats.queued() > 0) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-            stats = scheduler.stats();
-        }
-        return stats;
     }
 }

@@ -398,9 +398,20 @@ public final class Bench {
     }
 
     private Run bare(InProcessEngine engine, String prompt, int n) throws Exception {
+        return timed("bare", "bare (FFM in-process)", piece -> engine.generate(bareRequest(prompt, n), piece));
+    }
+
+    /** The runner process through RunnerEngine: the runner boundary (frames over pipes) without HTTP. */
+    private Run runner(LoadedModel model, String prompt, int n) throws Exception {
+        return timed("runner", "runner process (no HTTP)",
+                piece -> model.generate(bareRequest(prompt, n), piece::accept, new CancelToken()));
+    }
+
+    /** A generation driven in this process, timed at its piece callback as the client times the served one. */
+    private Run timed(String path, String series, Generator generator) throws Exception {
         long[] first = {-1}, last = {-1};
         long start = System.nanoTime();
-        GenerationResult result = engine.generate(bareRequest(prompt, n), piece -> {
+        GenerationResult result = generator.generate(piece -> {
             if (piece.isEmpty()) return;
             long t = System.nanoTime() - start;
             if (first[0] < 0) first[0] = t;
@@ -408,30 +419,16 @@ public final class Bench {
         });
         int count = result.evalCount();
         double rate = count > 1 && last[0] > first[0] ? (count - 1) * 1e9 / (last[0] - first[0]) : Double.NaN;
-        Run run = new Run("bare", rate, StreamClient.rate(count, result.evalNanos()),
+        Run run = new Run(path, rate, StreamClient.rate(count, result.evalNanos()),
                 StreamClient.rate(result.promptEvalCount(), result.promptEvalNanos()), first[0] / 1e6, count,
                 result.promptEvalCount());
-        point("bare (FFM in-process)", run.genRate);
+        point(series, run.genRate);
         return run;
     }
 
-    /** The runner process through RunnerEngine: the runner boundary (frames over pipes) without HTTP. */
-    private Run runner(LoadedModel model, String prompt, int n) throws Exception {
-        long[] first = {-1}, last = {-1};
-        long start = System.nanoTime();
-        GenerationResult result = model.generate(bareRequest(prompt, n), piece -> {
-            if (piece.isEmpty()) return;
-            long t = System.nanoTime() - start;
-            if (first[0] < 0) first[0] = t;
-            last[0] = t;
-        }, new CancelToken());
-        int count = result.evalCount();
-        double rate = count > 1 && last[0] > first[0] ? (count - 1) * 1e9 / (last[0] - first[0]) : Double.NaN;
-        Run run = new Run("runner", rate, StreamClient.rate(count, result.evalNanos()),
-                StreamClient.rate(result.promptEvalCount(), result.promptEvalNanos()), first[0] / 1e6, count,
-                result.promptEvalCount());
-        point("runner process (no HTTP)", run.genRate);
-        return run;
+    @FunctionalInterface
+    private interface Generator {
+        GenerationResult generate(java.util.function.Consumer<String> onPiece) throws Exception;
     }
 
     /**
