@@ -514,6 +514,10 @@ final class RunnerClient implements LoadedModel {
         } catch (RuntimeException e) {
             call.listenerFailure = e;
             cancelQuietly(id);
+        } catch (Error e) {
+            // Not the reader's to die of (a listener's stack overflow, say): every call on this runner needs it.
+            call.listenerFailure = new IllegalStateException("streaming the generation failed: " + e, e);
+            cancelQuietly(id);
         }
     }
 
