@@ -47,6 +47,9 @@ public final class ChunkStream {
 
     /** Writes one chunk (its parts together). Throws {@link UncheckedIOException} when the client is gone or too slow. */
     public void write(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) length += part.length;
+        if (length == 0) return; // nothing to send (an empty HTTP chunk would read as the body's end)
         if (http == null) {
             writeToBodyStream(parts);
             return;
@@ -59,8 +62,6 @@ public final class ChunkStream {
             throw new UncheckedIOException(new IOException(
                     "the client stopped reading (" + unread + " chunks unread); cancelling its generation"));
         }
-        int length = 0;
-        for (byte[] part : parts) length += part.length;
         Buffer chunk = Buffer.buffer(length);
         for (byte[] part : parts) chunk.appendBytes(part);
         if (!http.headWritten()) http.setChunked(true);
