@@ -44,6 +44,16 @@ record PackagedServer(Process process, URI base, Path log) {
         return server;
     }
 
+    /**
+     * Ends the server after a test, whatever the test did to it: SIGTERM, then SIGKILL if it has not exited in 30 s.
+     * Waits for the exit, so its files (the store, the log) are released.
+     */
+    void stop() throws InterruptedException {
+        if (!process.isAlive()) return;
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+    }
+
     /** What the server has written so far (or why it cannot be read). */
     String output() {
         try {

@@ -39,10 +39,7 @@ class ReadOnlyStoreIT {
 
     @AfterEach
     void stop() throws Exception {
-        if (packaged != null && packaged.process().isAlive()) {
-            packaged.process().destroy();
-            packaged.process().waitFor();
-        }
+        if (packaged != null) packaged.stop();
     }
 
     @Test

@@ -115,10 +115,7 @@ class RequestFuzzIT {
                 MILLIS.get(property).get()));
         System.out.println("  slowest cases:");
         SLOWEST.forEach(s -> System.out.printf("  %6d ms  %s%n", s.getKey(), s.getValue()));
-        if (server != null) {
-            server.process().destroy();
-            server.process().waitFor();
-        }
+        if (server != null) server.stop();
         if (registry != null) registry.close();
         if (dir != null) {
             Path log = dir.resolve("server.log");

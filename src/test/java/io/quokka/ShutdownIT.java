@@ -40,8 +40,8 @@ class ShutdownIT {
     Path dir;
 
     @AfterEach
-    void kill() {
-        if (packaged != null && packaged.process().isAlive()) packaged.process().destroyForcibly();
+    void stop() throws Exception {
+        if (packaged != null) packaged.stop();
     }
 
     @Test
