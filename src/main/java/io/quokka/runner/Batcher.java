@@ -225,6 +225,7 @@ final class Batcher {
             if (batched.isEmpty()) return; // everyone ended while building (full windows)
             int n = (int) BATCH_N_TOKENS.get(batch, 0L);
             inDecode = batched.stream().map(g -> g.cancel).toArray(AtomicBoolean[]::new);
+            m.pollAbort(n > batched.size()); // only a batch with a prompt chunk in it is worth aborting mid-decode
             int rc;
             try {
                 rc = llama.decode(m.ctx, batch);

@@ -144,6 +144,7 @@ final class Embedder {
                 batchLogits.set(JAVA_BYTE, j, (byte) (output ? 1 : 0));
             }
             BATCH_N_TOKENS.set(batch, 0L, count);
+            m.pollAbort(true);
             int rc = llama.decode(m.ctx, batch);
             if (rc == 2) return null;
             if (rc != 0) {

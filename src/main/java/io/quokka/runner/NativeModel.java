@@ -31,9 +31,13 @@ final class NativeModel {
     final int nCtxTrain;
     final boolean addBos;
     final String chatTemplate;
+    /** The abort-callback stub, and whether llama.cpp polls it now (see {@link #pollAbort}). */
+    private final MemorySegment abortCallback;
+    private boolean polling = true;
 
-    private NativeModel(Llama llama, MemorySegment model, MemorySegment ctx) {
+    private NativeModel(Llama llama, MemorySegment model, MemorySegment ctx, MemorySegment abortCallback) {
         this.llama = llama;
+        this.abortCallback = abortCallback;
         this.model = model;
         this.ctx = ctx;
         this.vocab = llama.modelGetVocab(model);
@@ -89,7 +93,8 @@ final class NativeModel {
         // Pooling NONE whatever the model says: llama.cpp's MEAN pooling aborts the process at b4916; the Embedder
         // pools per-token embeddings itself. (Pooling only matters while embedding output is switched on.)
         CP_POOLING_TYPE.set(cp, 0L, 0);
-        CP_ABORT_CALLBACK.set(cp, 0L, Llama.abortCallback(abort, arena));
+        MemorySegment abortCallback = Llama.abortCallback(abort, arena);
+        CP_ABORT_CALLBACK.set(cp, 0L, abortCallback);
         CP_ABORT_CALLBACK_DATA.set(cp, 0L, MemorySegment.NULL);
         MemorySegment ctx = llama.initFromModel(model, cp);
         if (ctx.equals(MemorySegment.NULL)) {
@@ -97,7 +102,19 @@ final class NativeModel {
             throw new RunnerFailure(io.quokka.engine.EngineException.Kind.LOAD_FAILED,
                     "error creating the context for " + o.modelFile() + (why == null ? "" : ": " + why));
         }
-        return new NativeModel(llama, model, ctx);
+        return new NativeModel(llama, model, ctx, abortCallback);
+    }
+
+    /**
+     * Whether the next decodes poll the abort callback. llama.cpp calls it after EVERY graph node (about a thousand
+     * per decode of a 30-layer model), each an upcall into Java on the first compute thread while its peers wait at
+     * the node's barrier; that is worth it for a long prompt, which it can cut short, but not for a generation step,
+     * which is one token long and after which cancellation is checked anyway. Decode thread only.
+     */
+    void pollAbort(boolean on) {
+        if (on == polling) return;
+        llama.setAbortCallback(ctx, on ? abortCallback : MemorySegment.NULL);
+        polling = on;
     }
 
     /** {@code llama_tokenize} with special tokens parsed; {@code addSpecial} adds BOS if the vocabulary wants. */

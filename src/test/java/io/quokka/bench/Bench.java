@@ -3,11 +3,8 @@ package io.quokka.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import de.kherud.llama.InferenceParameters;
-import de.kherud.llama.LlamaModel;
-import de.kherud.llama.LlamaOutput;
-import de.kherud.llama.ModelParameters;
 import io.quokka.engine.CancelToken;
+import io.quokka.engine.EngineException;
 import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.GenerationResult;
 import io.quokka.engine.KvCacheType;
@@ -17,7 +14,6 @@ import io.quokka.engine.RunnerEngine;
 import io.quokka.engine.SamplingParams;
 import io.quokka.gguf.TensorType;
 import io.quokka.gguf.ToyModelSpec;
-import io.quokka.runner.InProcessEngine;
 import io.quokka.runner.llamacpp.NativeLibrary;
 import io.quokka.store.ModelName;
 import io.quokka.store.OllamaStore;
@@ -44,8 +40,8 @@ import java.util.concurrent.Future;
  * Quokka's benchmark harness ({@code ./quokka bench [--smoke]}): the packaged server against the same engine code
  * driven in-process ("bare": the runner's {@code NativeModel} + {@code Batcher}, llama.cpp through FFM, no runner
  * process, frames, scheduler or HTTP) and against {@code de.kherud:llama}'s own Java API, on generated models of
- * realistic shapes, interleaved (served, bare, wrapper, then the next repetition in another order) because the
- * machine is shared. Writes {@code results.md}, {@code results.json} and {@code results.png} into the output folder.
+ * realistic shapes, interleaved (served, bare, runner, wrapper, then the next repetition in reverse order) because the
+ * machine is shared. Each in-process baseline runs in a process of its own ({@link EngineHost}). Writes {@code results.md}, {@code results.json} and {@code results.png} into the output folder.
  */
 public final class Bench {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -144,6 +140,7 @@ public final class Bench {
     }
 
     private final Config c;
+    private Path hostLog; // the in-process baselines' stderr
     private final long t0 = System.nanoTime();
     private final Chart chart = new Chart();
     private final Map<String, Object> json = new LinkedHashMap<>();
@@ -169,6 +166,8 @@ public final class Bench {
         Path work = Files.createDirectories(c.out.resolve("work"));
         Path serverLog = c.out.resolve("server.log");
         Files.deleteIfExists(serverLog);
+        hostLog = c.out.resolve("baselines.log");
+        Files.deleteIfExists(hostLog);
         json.put("started", Instant.now().toString());
         json.put("mode", c.smoke ? "smoke" : "full");
         json.put("commit", commit());
@@ -180,10 +179,6 @@ public final class Bench {
         json.put("num_batch", c.batch);
         json.put("repetitions", c.reps);
         List<String> warnings = new ArrayList<>();
-        if (!"100000".equals(System.getenv("GOMP_SPINCOUNT"))) {
-            warnings.add("GOMP_SPINCOUNT is not 100000 in the benchmark's process (the runners get it): the bare "
-                    + "engine's OpenMP waits differently");
-        }
         double load = Double.parseDouble(loadAverage());
         if (load > Runtime.getRuntime().availableProcessors()) {
             warnings.add("the machine was busy (load average %.1f on %d CPUs): figures taken under load%s".formatted(
@@ -197,7 +192,6 @@ public final class Bench {
         Map<Shape, Path> files = new LinkedHashMap<>();
         for (Shape s : c.shapes) files.put(s, install(s));
         Path library = NativeLibrary.extract(work.resolve("bare-lib"));
-        if (c.wrapper) System.setProperty("de.kherud.llama.lib.path", library.getParent().toString());
 
         Map<String, String> env = Map.of("OLLAMA_CONTEXT_LENGTH", Integer.toString(c.ctx),
                 "OLLAMA_MAX_QUEUE", Integer.toString(c.queueCapacity), "OLLAMA_KEEP_ALIVE", "-1",
@@ -250,7 +244,8 @@ public final class Bench {
                 .formatted(c.ctx, c.batch, c.threads, numPredict);
     }
 
-    GenerationRequest bareRequest(String prompt, int numPredict) {
+    /** What the served path's options ask for, as an engine request: greedy, seed 42, the raw prompt. */
+    static GenerationRequest greedyRequest(String prompt, int numPredict) {
         SamplingParams d = SamplingParams.defaults();
         SamplingParams greedy = new SamplingParams(0f, d.topK(), d.topP(), d.minP(), d.typicalP(), d.repeatPenalty(),
                 d.repeatLastN(), d.presencePenalty(), d.frequencyPenalty(), 42);
@@ -259,17 +254,21 @@ public final class Bench {
     }
 
     /** A prompt of about {@code tokens} tokens, made distinct by {@code tag} so no run reuses another's cache. */
-    static String prompt(InProcessEngine engine, String tag, int tokens) {
+    static String prompt(LoadedModel engine, String tag, int tokens) throws EngineException {
         StringBuilder text = new StringBuilder(tag).append(' ');
-        while (engine.tokenCount(text.toString()) < tokens) text.append(SENTENCE);
+        while (tokenCount(engine, text.toString()) < tokens) text.append(SENTENCE);
         // trim words back to the size
         String[] words = text.toString().split(" ");
         int lo = 1, hi = words.length;
         while (lo < hi) {
             int mid = (lo + hi) / 2;
-            if (engine.tokenCount(String.join(" ", Arrays.copyOf(words, mid))) >= tokens) hi = mid; else lo = mid + 1;
+            if (tokenCount(engine, String.join(" ", Arrays.copyOf(words, mid))) >= tokens) hi = mid; else lo = mid + 1;
         }
         return String.join(" ", Arrays.copyOf(words, lo));
+    }
+
+    static int tokenCount(LoadedModel engine, String text) throws EngineException {
+        return engine.tokenize(text, true).length;
     }
 
     // ---- one shape
@@ -306,30 +305,28 @@ public final class Bench {
         log("served load %.0f ms, runner RSS %.1f MiB (estimate %.1f MiB)", loadMs, mib(server.runnersRss()),
                 mib(memory.path("total").asLong()));
 
-        long bareStart = System.nanoTime();
-        InProcessEngine bare = InProcessEngine.load(new LoadRequest(file, c.ctx, c.batch, c.threads, 1, true, false,
-                KvCacheType.F16), library);
-        r.put("load_ms_bare", round((System.nanoTime() - bareStart) / 1e6));
-        // The server's runner process driven straight from this process (RunnerEngine, as the scheduler drives it):
-        // splits the serving cost into the runner boundary's share and the HTTP path's.
+        // The runner process driven straight from this process (RunnerEngine, as the scheduler drives it): splits
+        // the serving cost into the runner boundary's share and the HTTP path's. It also counts prompt tokens.
         long runnerStart = System.nanoTime();
         LoadedModel runner = new RunnerEngine(RunnerEngine.Settings.defaults(Files.createTempDirectory("quokka-bench")))
                 .load(new LoadRequest(file, c.ctx, c.batch, c.threads, 1, true, false, KvCacheType.F16));
         r.put("load_ms_runner", round((System.nanoTime() - runnerStart) / 1e6));
-        LlamaModel wrapper = null;
+        // The in-process baselines, each in a process of its own (see EngineHost).
+        HostedBaseline bare = HostedBaseline.start("bare", file, c.ctx, c.batch, c.threads, library, hostLog);
+        r.put("load_ms_bare", round(bare.loadMs));
+        HostedBaseline wrapper = null;
         if (c.wrapper) {
-            long ws = System.nanoTime();
-            wrapper = new LlamaModel(new ModelParameters().setModel(file.toString()).setCtxSize(c.ctx)
-                    .setBatchSize(c.batch).setUbatchSize(c.batch).setThreads(c.threads).setThreadsBatch(c.threads)
-                    .setParallel(1).disableLog());
-            r.put("load_ms_wrapper", round((System.nanoTime() - ws) / 1e6));
+            wrapper = HostedBaseline.start("wrapper", file, c.ctx, c.batch, c.threads, library, hostLog);
+            r.put("load_ms_wrapper", round(wrapper.loadMs));
         }
         try {
             // Warm-up: JIT and caches on every path.
-            served(client, s, prompt(bare, "warm-s", s.promptTokens), Math.min(16, s.genTokens));
-            bare(bare, prompt(bare, "warm-b", s.promptTokens), Math.min(16, s.genTokens));
-            runner(runner, prompt(bare, "warm-r", s.promptTokens), Math.min(16, s.genTokens));
-            if (wrapper != null) wrapper(wrapper, bare, prompt(bare, "warm-w", s.promptTokens), Math.min(16, s.genTokens));
+            served(client, s, prompt(runner, "warm-s", s.promptTokens), Math.min(16, s.genTokens));
+            hosted(bare, runner, prompt(runner, "warm-b", s.promptTokens), Math.min(16, s.genTokens));
+            runner(runner, prompt(runner, "warm-r", s.promptTokens), Math.min(16, s.genTokens));
+            if (wrapper != null) {
+                hosted(wrapper, runner, prompt(runner, "warm-w", s.promptTokens), Math.min(16, s.genTokens));
+            }
 
             List<Run> servedRuns = new ArrayList<>(), bareRuns = new ArrayList<>(), wrapperRuns = new ArrayList<>(),
                     runnerRuns = new ArrayList<>();
@@ -337,13 +334,13 @@ public final class Bench {
                 List<String> order = rep % 2 == 0 ? List.of("served", "bare", "runner", "wrapper")
                         : List.of("wrapper", "runner", "bare", "served");
                 for (String path : order) {
-                    String p = prompt(bare, "rep" + rep + path, s.promptTokens);
+                    String p = prompt(runner, "rep" + rep + path, s.promptTokens);
                     switch (path) {
                         case "served" -> servedRuns.add(served(client, s, p, s.genTokens));
-                        case "bare" -> bareRuns.add(bare(bare, p, s.genTokens));
+                        case "bare" -> bareRuns.add(hosted(bare, runner, p, s.genTokens));
                         case "runner" -> runnerRuns.add(runner(runner, p, s.genTokens));
                         default -> {
-                            if (wrapper != null) wrapperRuns.add(wrapper(wrapper, bare, p, s.genTokens));
+                            if (wrapper != null) wrapperRuns.add(hosted(wrapper, runner, p, s.genTokens));
                         }
                     }
                 }
@@ -371,12 +368,17 @@ public final class Bench {
             r.put("ratio_pairwise_median", round3(median(pairs)));
             if (!wrapperRuns.isEmpty()) {
                 r.put("ratio_served_wrapper_generation", round3(servedGen / median(wrapperRuns, Run::genRate)));
+                List<Double> wrapperPairs = new ArrayList<>();
+                for (int i = 0; i < Math.min(servedRuns.size(), wrapperRuns.size()); i++) {
+                    wrapperPairs.add(servedRuns.get(i).genRate / wrapperRuns.get(i).genRate);
+                }
+                r.put("ratio_served_wrapper_pairwise", round3(median(wrapperPairs)));
             }
-            if (s.ttft) r.put("ttft", ttft(s, client, bare));
+            if (s.ttft) r.put("ttft", ttft(s, client, bare, runner));
         } finally {
             bare.close();
             runner.close();
-            if (wrapper != null) wrapper.close(); // frees little (see ENGINE-NOTES); the bench process ends soon
+            if (wrapper != null) wrapper.close();
         }
 
         client.call("/api/generate", "{\"model\":\"" + s.model() + "\",\"keep_alive\":0}");
@@ -397,14 +399,21 @@ public final class Bench {
         return run;
     }
 
-    private Run bare(InProcessEngine engine, String prompt, int n) throws Exception {
-        return timed("bare", "bare (FFM in-process)", piece -> engine.generate(bareRequest(prompt, n), piece));
+    /** A run of an in-process baseline in its own process, timed there as the client times the served one. */
+    private Run hosted(HostedBaseline host, LoadedModel counter, String prompt, int n) throws Exception {
+        JsonNode a = host.generate(prompt, n, tokenCount(counter, prompt));
+        String path = host.kind;
+        Run run = new Run(path, a.path("gen_rate").asDouble(), a.path("engine_gen_rate").asDouble(Double.NaN),
+                a.path("prompt_rate").asDouble(), a.path("ttft_ms").asDouble(), a.path("eval_count").asInt(),
+                a.path("prompt_count").asInt());
+        point(path.equals("bare") ? "bare (FFM in-process)" : "de.kherud LlamaModel", run.genRate);
+        return run;
     }
 
     /** The runner process through RunnerEngine: the runner boundary (frames over pipes) without HTTP. */
     private Run runner(LoadedModel model, String prompt, int n) throws Exception {
         return timed("runner", "runner process (no HTTP)",
-                piece -> model.generate(bareRequest(prompt, n), piece::accept, new CancelToken()));
+                piece -> model.generate(greedyRequest(prompt, n), piece::accept, new CancelToken()));
     }
 
     /** A generation driven in this process, timed at its piece callback as the client times the served one. */
@@ -431,50 +440,22 @@ public final class Bench {
         GenerationResult generate(java.util.function.Consumer<String> onPiece) throws Exception;
     }
 
-    /**
-     * de.kherud's Java API. No counts or timings reach Java and its chunks are not tokens (they may arrive merged), so
-     * the generation rate is taken by difference: a 1-token run on a prompt of the same length, then the
-     * {@code n}-token run (end of the prompt forced off with ignore_eos): (n − 1) / (T(n) − T(1)).
-     */
-    private Run wrapper(LlamaModel model, InProcessEngine counter, String prompt, int n) {
-        String other = "x" + prompt; // same length, no shared prefix
-        double one = wrapperSeconds(model, other, 1)[1];
-        double[] t = wrapperSeconds(model, prompt, n);
-        int promptTokens = counter.tokenCount(prompt);
-        // On a tiny model a busy machine's noise can exceed the difference: then the chunks' own span.
-        double rate = t[1] > one ? (n - 1) / (t[1] - one) : (n - 1) / (t[1] - t[0]);
-        Run run = new Run("wrapper", rate, Double.NaN, promptTokens / t[0], t[0] * 1e3, n, promptTokens);
-        point("de.kherud LlamaModel", run.genRate);
-        return run;
-    }
-
-    /** Seconds to the first chunk and to the end of a wrapper generation. */
-    private static double[] wrapperSeconds(LlamaModel model, String prompt, int n) {
-        InferenceParameters p = new InferenceParameters(prompt).setNPredict(n).setTemperature(0f).setSeed(42)
-                .setIgnoreEos(true).setCachePrompt(false);
-        long start = System.nanoTime(), first = -1;
-        for (LlamaOutput out : model.generate(p)) {
-            if (first < 0 && !out.text.isEmpty()) first = System.nanoTime() - start;
-        }
-        long end = System.nanoTime() - start;
-        return new double[] {(first < 0 ? end : first) / 1e9, end / 1e9};
-    }
-
     /** Time to first token: short and long prompts, 1 and 4 clients at once (served); 1 client bare. */
-    private Map<String, Object> ttft(Shape s, StreamClient client, InProcessEngine bare) throws Exception {
+    private Map<String, Object> ttft(Shape s, StreamClient client, HostedBaseline bare, LoadedModel runner)
+            throws Exception {
         Map<String, Object> t = new LinkedHashMap<>();
         phase(s.key + " ttft");
         for (var len : List.of(Map.entry("short", 8), Map.entry("long", c.longPrompt))) {
             List<Double> served1 = new ArrayList<>(), bare1 = new ArrayList<>();
             for (int rep = 0; rep < Math.min(3, c.reps); rep++) {
-                served1.add(client.generate(s.model(), prompt(bare, "ttft-s" + rep + len.getKey(), len.getValue()),
+                served1.add(client.generate(s.model(), prompt(runner, "ttft-s" + rep + len.getKey(), len.getValue()),
                         options(4)).firstTextNanos() / 1e6);
-                bare1.add(bare(bare, prompt(bare, "ttft-b" + rep + len.getKey(), len.getValue()), 4).ttftMs);
+                bare1.add(hosted(bare, runner, prompt(runner, "ttft-b" + rep + len.getKey(), len.getValue()), 4).ttftMs);
             }
             t.put(len.getKey() + "_prompt_tokens", len.getValue());
             t.put(len.getKey() + "_served_1_client_ms", round(median(served1)));
             t.put(len.getKey() + "_bare_1_client_ms", round(median(bare1)));
-            List<Double> four = concurrent(client, s, bare, len.getKey(), len.getValue(), 4);
+            List<Double> four = concurrent(client, s, runner, len.getKey(), len.getValue(), 4);
             t.put(len.getKey() + "_served_4_clients_median_ms", round(median(four)));
             t.put(len.getKey() + "_served_4_clients_max_ms", round(four.stream().mapToDouble(d -> d).max().orElse(0)));
             log("ttft %s: served %.0f ms, bare %.0f ms, 4 clients median %.0f ms", len.getKey(), median(served1),
@@ -483,10 +464,10 @@ public final class Bench {
         return t;
     }
 
-    private List<Double> concurrent(StreamClient client, Shape s, InProcessEngine bare, String tag, int tokens,
+    private List<Double> concurrent(StreamClient client, Shape s, LoadedModel counter, String tag, int tokens,
                                     int clients) throws Exception {
         List<String> prompts = new ArrayList<>();
-        for (int i = 0; i < clients; i++) prompts.add(prompt(bare, "conc" + i + tag, tokens));
+        for (int i = 0; i < clients; i++) prompts.add(prompt(counter, "conc" + i + tag, tokens));
         CountDownLatch go = new CountDownLatch(1);
         try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<StreamClient.Timed>> futures = new ArrayList<>();

@@ -24,9 +24,9 @@ final class Report {
         List<Map<String, Object>> shapes = (List<Map<String, Object>>) json.get("shapes");
         md.append("## Generation and prompt speed: served (`/api/generate`, streamed) vs bare engine\n\n");
         md.append("| shape | served gen tok/s | bare gen tok/s | served/bare | pairwise | runner gen tok/s | runner/bare "
-                + "| wrapper gen tok/s | served prompt tok/s | bare prompt tok/s | wrapper prompt tok/s "
+                + "| wrapper gen tok/s | served/wrapper | served prompt tok/s | bare prompt tok/s | wrapper prompt tok/s "
                 + "| per-token overhead µs |\n");
-        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Map<String, Object> s : shapes) {
             Map<String, Object> served = (Map<String, Object>) s.get("served");
             Map<String, Object> bare = (Map<String, Object>) s.get("bare");
@@ -39,16 +39,21 @@ final class Report {
                     .append(" | ").append(dash(runner.get("generation_tps_median")))
                     .append(" | ").append(dash(s.get("ratio_runner_bare_generation")))
                     .append(" | ").append(dash(wrapper.get("generation_tps_median")))
+                    .append(" | ").append(dash(s.get("ratio_served_wrapper_generation")))
+                    .append(s.containsKey("ratio_served_wrapper_pairwise")
+                            ? " (pairwise " + s.get("ratio_served_wrapper_pairwise") + ")" : "")
                     .append(" | ").append(served.get("prompt_tps_median"))
                     .append(" | ").append(bare.get("prompt_tps_median"))
                     .append(" | ").append(dash(wrapper.get("prompt_tps_median")))
                     .append(" | ").append(s.get("per_token_overhead_us")).append(" |\n");
         }
         md.append("\nGeneration tok/s is what the client sees: (tokens − 1) / (last text chunk − first text chunk); "
-                + "bare = the runner's engine code (llama.cpp via FFM) in the benchmark's own process; runner = the "
+                + "bare = the runner's engine code (llama.cpp via FFM) in a process of its own; runner = the "
                 + "server's runner process driven from the benchmark's process (frames over pipes, no HTTP); wrapper = "
-                + "`de.kherud:llama`'s `LlamaModel` Java API. Prompt tok/s: the runner's exact counts and timings "
-                + "(served, bare); prompt tokens / time to first chunk (wrapper, which reports no timings).\n\n");
+                + "`de.kherud:llama`'s `LlamaModel` Java API in a process of its own, timed at its output iterator. "
+                + "Pairwise = the median of each served run over the baseline's run next to it. Prompt tok/s: the "
+                + "runner's exact counts and timings (served, bare); prompt tokens / time to first chunk (wrapper, "
+                + "which reports no timings).\n\n");
 
         md.append("## Time to first token (ms)\n\n");
         md.append("| shape | prompt | tokens | served, 1 client | bare, 1 client | served, 4 clients (median / max) |\n");

@@ -37,6 +37,13 @@ public final class InProcessEngine implements AutoCloseable {
 
     /** Loads {@code request} on a thread with a native-size stack, as the runner does; returns once loaded. */
     public static InProcessEngine load(LoadRequest request, Path library) throws Exception {
+        AtomicBoolean never = new AtomicBoolean();
+        return load(request, library, never::get);
+    }
+
+    /** As {@link #load(LoadRequest, Path)}, with the abort callback asking {@code abort} (as the runner's does). */
+    public static InProcessEngine load(LoadRequest request, Path library, java.util.function.BooleanSupplier abort)
+            throws Exception {
         RunnerOptions options = new RunnerOptions(request, library, null);
         RunnerLog log = new RunnerLog();
         Llama.setLogHandler((level, text) -> {
@@ -46,8 +53,7 @@ public final class InProcessEngine implements AutoCloseable {
         Thread worker = Thread.ofPlatform().name("bench-llama").stackSize(16L << 20).daemon(true).unstarted(() -> {
             try {
                 Llama llama = Llama.open(library);
-                AtomicBoolean never = new AtomicBoolean();
-                NativeModel m = NativeModel.load(llama, options, never::get, log);
+                NativeModel m = NativeModel.load(llama, options, abort, log);
                 Embedder embedder = new Embedder(m, LlamaEmbedding.open(library), log);
                 InProcessEngine engine = new InProcessEngine(m, Thread.currentThread());
                 Batcher batcher = new Batcher(m, embedder, log, engine.queue, engine.cancels, engine::dispatch);

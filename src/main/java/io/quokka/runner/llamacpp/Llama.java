@@ -44,7 +44,7 @@ public final class Llama {
 
     private static volatile LogHandler logHandler = (level, text) -> System.err.print(text);
 
-    private final MethodHandle backendInit, logSet, modelDefaultParams, contextDefaultParams,
+    private final MethodHandle backendInit, logSet, setAbortCallback, modelDefaultParams, contextDefaultParams,
             samplerChainDefaultParams, modelLoadFromFile, modelFree, initFromModel, free, modelGetVocab,
             modelNCtxTrain, modelNEmbd, modelNHead, modelChatTemplate, nCtx, nBatch, nSeqMax, vocabNTokens,
             vocabGetAddBos, vocabIsEog, tokenize, tokenToPiece, chatApplyTemplate, decode, kvSelfSeqRm,
@@ -91,6 +91,8 @@ public final class Llama {
         //                                   bool add_ass, char * buf, int32_t length)
         chatApplyTemplate = fn(lib, "llama_chat_apply_template", FunctionDescriptor.of(JAVA_INT,
                 ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+        // void llama_set_abort_callback(struct llama_context *, ggml_abort_callback, void * data)
+        setAbortCallback = fn(lib, "llama_set_abort_callback", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
         // int32_t llama_decode(struct llama_context *, struct llama_batch) -- batch by value
         decode = fn(lib, "llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
         // bool llama_kv_self_seq_rm(ctx, llama_seq_id, llama_pos p0, llama_pos p1); p1 < 0 = to the end
@@ -373,6 +375,15 @@ public final class Llama {
             MemorySegment buf, int len) {
         try {
             return (int) chatApplyTemplate.invokeExact(tmpl, chat, nMsg, addAss, buf, len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Installs (or, with NULL, removes) the callback llama.cpp polls after every graph node. */
+    public void setAbortCallback(MemorySegment ctx, MemorySegment callback) {
+        try {
+            setAbortCallback.invokeExact(ctx, callback, MemorySegment.NULL);
         } catch (Throwable t) {
             throw rethrow(t);
         }
