@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The body of a streamed answer (NDJSON lines, server-sent events), written by whichever thread has the next chunk
- * — during a generation, the runner's reader thread as each token arrives — straight to the client's connection.
+ * — during a generation, the I/O event loop as each token arrives from the runner — straight to the client's
+ * connection.
  * A write never waits: the chunk is handed to Vert.x, whose event loop puts it on the socket. Going through the
  * JAX-RS output stream instead took a hop to the request's virtual thread per token and blocked the writer whenever
  * the client fell behind.

@@ -102,11 +102,12 @@ final class GenerationResponder {
                 run = await(claim, cancel);
                 GenerationService.Run answering = run;
                 ReplyParser parser = run.replyParser();
-                // Called on the runner's reader thread as each token arrives: the line goes out from there.
+                // Called on the I/O event loop as each token arrives from the runner: the line goes out from there.
                 Outcome outcome = run.generate(piece -> {
                     Reply r = parser.add(piece);
                     if (!r.isEmpty()) { // a held-back tag or call waits
                         writeLine(lines, FallbackHeaders.answeredBy(mapper, shape.chunk(r), answering.fallback()));
+                        watch.relax();
                     }
                 });
                 writeLine(lines, FallbackHeaders.answeredBy(mapper, shape.done(parser.finish(), outcome), run.fallback()));

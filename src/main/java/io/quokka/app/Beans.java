@@ -39,11 +39,14 @@ public class Beans {
 
     @Produces
     @Singleton
-    Engine engine(QuokkaConfig config) {
+    Engine engine(QuokkaConfig config, io.vertx.core.Vertx vertx) {
         // OLLAMA_LOAD_TIMEOUT parses like OLLAMA_KEEP_ALIVE; zero or negative means no limit, as in Ollama.
         KeepAlive loadTimeout = KeepAlive.fromEnvironment(config.loadTimeout());
         Duration timeout = loadTimeout.forever() || loadTimeout.immediate() ? Duration.ofDays(365) : loadTimeout.duration();
-        var settings = RunnerEngine.Settings.defaults(config.workDir()).withLoadTimeout(timeout);
+        // Runners' events come over a Unix socket read on the HTTP server's event loop, so a token reaches its
+        // client's connection on the thread that writes to it (see LoopReader).
+        var settings = RunnerEngine.Settings.defaults(config.workDir()).withLoadTimeout(timeout)
+                .withChannel(RunnerEngine.Channel.UNIX_SOCKET).withEventLoop(() -> vertx.nettyEventLoopGroup().next());
         if (config.runnerJvmOptions().isPresent()) {
             List<String> options = new ArrayList<>(settings.jvmOptions());
             options.addAll(List.of(config.runnerJvmOptions().get().trim().split("\\s+")));

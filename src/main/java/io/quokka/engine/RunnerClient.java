@@ -29,6 +29,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,9 +40,10 @@ import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 
 /**
- * The server's handle on one runner process. A reader thread takes the runner's events off the channel and
- * hands each to the call waiting for its id — a generation's pieces straight to its listener, on the reader thread,
- * so a token reaches the client without another thread hop; a second thread forwards the runner's stderr to the log and keeps
+ * The server's handle on one runner process. Its events are taken off the channel by the server's I/O event loop
+ * ({@link LoopReader}; or by a reader thread of its own where there is none) and each is handed to the call waiting
+ * for its id — a generation's pieces straight to its listener, on that thread, so a token reaches the client
+ * without another thread hop; a second thread forwards the runner's stderr to the log and keeps
  * its tail to explain a crash. When the channel ends (the runner exited, was killed or aborted), every waiting
  * call fails with Ollama's "llama runner process has terminated" message, and later calls fail at once.
  */
@@ -67,6 +69,7 @@ final class RunnerClient implements LoadedModel {
     static final java.time.Duration CANCEL_GRACE = java.time.Duration.ofSeconds(5);
     private final ArrayDeque<String> logTail = new ArrayDeque<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean gone = new AtomicBoolean();
     private final CompletableFuture<Event> first = new CompletableFuture<>();
     private volatile String failure; // non-null once the runner is gone
     private ModelFacts facts;
@@ -105,25 +108,28 @@ final class RunnerClient implements LoadedModel {
             Process process = pb.start();
             LOG.debugf("started runner %d for %s", process.pid(), request.modelFile());
 
-            DataInputStream in;
-            DataOutputStream out;
-            AutoCloseable channel;
-            InputStream logStream;
+            // Commands go down the runner's stdin; events come back on the socket (or its stdout).
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
             if (server != null) {
                 SocketChannel conn = accept(server, process, loadTimeout);
-                in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(conn), 1 << 16));
-                out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(conn), 1 << 16));
-                channel = conn;
-                logStream = process.getInputStream();
-            } else {
-                in = new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16));
-                out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
-                channel = process.getOutputStream();
-                logStream = process.getErrorStream();
+                AutoCloseable channel = () -> {
+                    try (conn) {
+                        process.getOutputStream().close();
+                    }
+                };
+                RunnerClient client = new RunnerClient(process, out, channel, request.numParallel());
+                client.forwardLog(process.getInputStream()); // its stdout and stderr, merged
+                Executor loop = settings.eventLoop() == null ? null : settings.eventLoop().get();
+                if (!LoopReader.start(loop, conn, client::dispatch, cause -> client.channelEnded(cause))) {
+                    client.startReader(new DataInputStream(new BufferedInputStream(Channels.newInputStream(conn),
+                            1 << 16)));
+                }
+                client.awaitReady(request, loadTimeout, started);
+                return client;
             }
-            RunnerClient client = new RunnerClient(process, out, channel, request.numParallel());
-            client.forwardLog(logStream);
-            client.startReader(in);
+            RunnerClient client = new RunnerClient(process, out, process.getOutputStream(), request.numParallel());
+            client.forwardLog(process.getErrorStream());
+            client.startReader(new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16)));
             client.awaitReady(request, loadTimeout, started);
             return client;
         } catch (IOException e) {
@@ -150,10 +156,19 @@ final class RunnerClient implements LoadedModel {
                 throw new java.io.UncheckedIOException(e);
             }
         }, r -> Thread.ofVirtual().name("runner-accept").start(r));
-        process.onExit().thenRun(() -> accepted.completeExceptionally(new IOException("runner exited")));
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            return accepted.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | InterruptedException | ExecutionException e) {
+            // Polled rather than left to Process.onExit, which completes on the common ForkJoinPool: one thread on
+            // 2 cores, and a caller blocking there held a killed runner's load for its whole timeout.
+            while (true) {
+                try {
+                    return accepted.get(50, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException e) {
+                    if (!process.isAlive()) throw new IOException("runner exited");
+                    if (System.nanoTime() > deadline) throw e;
+                }
+            }
+        } catch (IOException | TimeoutException | InterruptedException | ExecutionException e) {
             server.close();
             process.destroyForcibly();
             throw new EngineException(EngineException.Kind.LOAD_FAILED,
@@ -191,35 +206,48 @@ final class RunnerClient implements LoadedModel {
         }
     }
 
+    /** Reads the events on a thread of its own, when no event loop reads them ({@link LoopReader}). */
     private void startReader(DataInputStream in) {
         Thread.ofPlatform().name("runner-" + pid + "-reader").daemon(true).start(() -> {
+            Throwable cause = null;
             try {
-                while (true) {
-                    Event event = Wire.readEvent(in);
-                    Long id = idOf(event);
-                    if (id == null) {
-                        first.complete(event);
-                        continue;
-                    }
-                    Call call = waiting.get(id);
-                    if (call == null) continue;
-                    if (event instanceof Event.Piece piece && call.listener != null) {
-                        deliver(id, call, piece.text());
-                    } else {
-                        call.events.add(event);
-                    }
-                }
+                while (true) dispatch(Wire.readEvent(in));
             } catch (IOException e) {
                 // EOF or reset: the runner is gone (or closing). Everything it sent has been dispatched.
             } catch (RuntimeException e) {
-                LOG.warnf(e, "runner %d: bad message; abandoning it", pid);
-                process.destroyForcibly();
+                cause = e;
             }
-            runnerGone();
+            channelEnded(cause);
         });
     }
 
+    /** Hands one event to whoever waits for it: a piece to its generation's listener, the rest to the caller. */
+    private void dispatch(Event event) {
+        Long id = idOf(event);
+        if (id == null) {
+            first.complete(event);
+            return;
+        }
+        Call call = waiting.get(id);
+        if (call == null) return;
+        if (event instanceof Event.Piece piece && call.listener != null) {
+            deliver(id, call, piece.text());
+        } else {
+            call.events.add(event);
+        }
+    }
+
+    /** The event channel ended: at the runner's end of stream ({@code cause} null) or on a malformed message. */
+    private void channelEnded(Throwable cause) {
+        if (cause != null && !closed.get()) {
+            LOG.warnf(cause, "runner %d: bad message; abandoning it", pid);
+            process.destroyForcibly();
+        }
+        runnerGone();
+    }
+
     private void runnerGone() {
+        if (!gone.compareAndSet(false, true)) return;
         try {
             process.waitFor(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -420,7 +448,7 @@ final class RunnerClient implements LoadedModel {
             send(new Command.Generate(id, request));
             stopOnCancel(id, cancel, active);
             while (true) {
-                Event event = call.events.take(); // the pieces went to the listener on the reader thread
+                Event event = call.events.take(); // the pieces went to the listener as they arrived
                 switch (event) {
                     case Event.Done d -> {
                         if (call.listenerFailure != null) throw call.listenerFailure;
@@ -495,7 +523,7 @@ final class RunnerClient implements LoadedModel {
     private static final class Call {
         final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         final TokenListener listener;
-        /** Set by the reader thread before it queues the call's last event; read by the caller after taking it. */
+        /** Set by the reading thread before it queues the call's last event; read by the caller after taking it. */
         volatile RuntimeException listenerFailure;
 
         Call(TokenListener listener) {
@@ -504,7 +532,7 @@ final class RunnerClient implements LoadedModel {
     }
 
     /**
-     * Hands a piece to its generation's listener, on the reader thread. A listener that throws (its client went away
+     * Hands a piece to its generation's listener, on the reading thread. A listener that throws (its client went away
      * or stopped reading) gets nothing more: the runner is told to stop, and the caller surfaces the exception.
      */
     private void deliver(long id, Call call, String text) {
@@ -586,6 +614,7 @@ final class RunnerClient implements LoadedModel {
         } catch (Exception ignored) {
             // best effort
         }
+        runnerGone(); // the reader may not see the end of a channel closed here
         LOG.debugf("runner %d closed (%s)", pid, describeExit(process));
     }
 }

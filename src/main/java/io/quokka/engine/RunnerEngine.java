@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 
 /**
  * Starts one runner process per loaded model: the same binary in {@code runner} mode (a native image runs
@@ -55,9 +57,11 @@ public final class RunnerEngine implements Engine {
      * @param environment variables added to the runner's environment
      * @param loadTimeout how long a load may take, spawn to ready
      * @param channel     how the server talks to the runner
+     * @param eventLoop   with {@link Channel#UNIX_SOCKET}: the I/O event loop that reads a new runner's events (a
+     *                    Netty NIO loop; null or another kind: a reader thread per runner)
      */
     public record Settings(Path workDir, List<String> jvmOptions, Map<String, String> environment, Duration loadTimeout,
-            Channel channel) {
+            Channel channel, Supplier<Executor> eventLoop) {
         public Settings {
             workDir = workDir.toAbsolutePath();
             jvmOptions = List.copyOf(jvmOptions);
@@ -67,23 +71,29 @@ public final class RunnerEngine implements Engine {
         }
 
         public static Settings defaults(Path workDir) {
-            return new Settings(workDir, DEFAULT_JVM_OPTIONS, DEFAULT_ENVIRONMENT, DEFAULT_LOAD_TIMEOUT, Channel.STDIO);
+            return new Settings(workDir, DEFAULT_JVM_OPTIONS, DEFAULT_ENVIRONMENT, DEFAULT_LOAD_TIMEOUT, Channel.STDIO,
+                    null);
         }
 
         public Settings withLoadTimeout(Duration timeout) {
-            return new Settings(workDir, jvmOptions, environment, timeout, channel);
+            return new Settings(workDir, jvmOptions, environment, timeout, channel, eventLoop);
         }
 
         public Settings withChannel(Channel channel) {
-            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel);
+            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel, eventLoop);
+        }
+
+        /** Runners' events read on the event loops {@code eventLoop} hands out (with {@link Channel#UNIX_SOCKET}). */
+        public Settings withEventLoop(Supplier<Executor> eventLoop) {
+            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel, eventLoop);
         }
 
         public Settings withJvmOptions(List<String> options) {
-            return new Settings(workDir, options, environment, loadTimeout, channel);
+            return new Settings(workDir, options, environment, loadTimeout, channel, eventLoop);
         }
 
         public Settings withEnvironment(Map<String, String> environment) {
-            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel);
+            return new Settings(workDir, jvmOptions, environment, loadTimeout, channel, eventLoop);
         }
     }
 

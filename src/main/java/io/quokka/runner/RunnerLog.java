@@ -16,8 +16,13 @@ final class RunnerLog implements Llama.LogHandler {
     private final AtomicInteger errors = new AtomicInteger();
     private volatile String lastError;
 
+    /** llama.cpp's trace of {@code llama_set_abort_callback}, called twice per generation (NativeModel.pollAbort). */
+    private static final String ABORT_CALLBACK_TRACE = "set_abort_callback: call";
+
     @Override
     public void log(int level, String text) {
+        // Not logged: it would fill the log tail that explains a crash, and its "abort" reads like a cause.
+        if (text.startsWith(ABORT_CALLBACK_TRACE)) return;
         err.print(text);
         if (level == Llama.LOG_ERROR) {
             errors.incrementAndGet();

@@ -30,13 +30,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A runner process: hosts one model for the server that started it, the way Ollama starts its runners from its
- * own binary. Reads {@link Command}s from the channel, answers with {@link Event}s. One thread (with a native-size
+ * own binary. Reads {@link Command}s from its stdin, answers with {@link Event}s on the server's Unix socket (or on
+ * its stdout, kept from native code's prints by {@link io.quokka.runner.llamacpp.ProtocolStdout}). One thread (with a native-size
  * stack) owns the llama.cpp context and runs up to {@code n_seq_max} generations at once, batched together
  * ({@link Batcher}); the channel thread answers the cheap vocabulary commands itself and delivers cancellations at
  * once.
  *
- * <p>The process ends with {@code _exit} when told to, when the channel closes (the server closed it or died),
- * when its stdin closes, or when the parent process exits: a loaded llama.cpp never lets the JVM exit by itself.
+ * <p>The process ends with {@code _exit} when told to, when its stdin closes (the server closed it or died), when an
+ * event cannot be written, or when the parent process exits: a loaded llama.cpp never lets the JVM exit by itself.
  */
 public final class RunnerMain {
     private RunnerMain() {}
@@ -78,16 +79,15 @@ public final class RunnerMain {
     }
 
     private void run(RunnerOptions options) throws Exception {
-        InputStream rawIn;
+        // Commands always come on stdin (its end means the server is gone). Events go to the server's Unix socket,
+        // which the server can read on its event loop, or else to our stdout.
+        InputStream rawIn = new FileInputStream(FileDescriptor.in);
         OutputStream rawOut;
         if (options.socket() != null) {
             SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
             channel.connect(UnixDomainSocketAddress.of(options.socket()));
-            rawIn = Channels.newInputStream(channel);
             rawOut = Channels.newOutputStream(channel);
-            watchStdin();
         } else {
-            rawIn = new FileInputStream(FileDescriptor.in);
             rawOut = ProtocolStdout.takeOver(); // fd 1 now goes to stderr; frames go to the saved descriptor
         }
         watchParent();
@@ -183,21 +183,6 @@ public final class RunnerMain {
             System.err.println("runner: channel write failed (" + e.getMessage() + "); exiting");
             Llama.exitNow(0);
         }
-    }
-
-    /** The server keeps our stdin open; EOF there means it is gone even if the socket somehow is not. */
-    private static void watchStdin() {
-        Thread.ofPlatform().name("stdin-watch").daemon(true).start(() -> {
-            try (InputStream in = new FileInputStream(FileDescriptor.in)) {
-                while (in.read() >= 0) {
-                    // ignore
-                }
-            } catch (IOException ignored) {
-                // treat like EOF
-            }
-            System.err.println("runner: stdin closed; exiting");
-            Llama.exitNow(0);
-        });
     }
 
     private static void watchParent() {

@@ -16,10 +16,13 @@ import org.junit.jupiter.api.Test;
 
 /** Runner processes starting, failing, dying and ending. */
 class RunnerLifecycleTest {
-    static final RunnerEngine ENGINE = TestModels.engine();
+    /** The engine under test: runners over pipes, their events read by a thread per runner. */
+    RunnerEngine engine() {
+        return TestModels.engine();
+    }
 
-    static LoadedModel load(int numCtx, int numBatch) throws EngineException {
-        return ENGINE.load(TestModels.request(TestModels.tiny(), numCtx, numBatch));
+    LoadedModel load(int numCtx, int numBatch) throws EngineException {
+        return engine().load(TestModels.request(TestModels.tiny(), numCtx, numBatch));
     }
 
     static boolean exits(long pid) throws Exception {
@@ -114,7 +117,7 @@ class RunnerLifecycleTest {
         Files.createDirectories(bogus.getParent());
         Files.write(bogus, new byte[] {'G', 'G', 'U', 'F', 3, 0, 0, 0, 1, 2, 3});
         EngineException e = assertThrows(EngineException.class,
-                () -> ENGINE.load(TestModels.request(bogus, 256, 64)));
+                () -> engine().load(TestModels.request(bogus, 256, 64)));
         assertEquals(EngineException.Kind.LOAD_FAILED, e.kind());
         assertTrue(e.getMessage().startsWith("invalid GGUF file"), e.getMessage()); // refused before any runner
     }
@@ -131,7 +134,7 @@ class RunnerLifecycleTest {
         Path unknown = TestModels.DIR.resolve("unknown-arch.gguf");
         Files.write(unknown, bytes);
         EngineException e = assertThrows(EngineException.class,
-                () -> ENGINE.load(TestModels.request(unknown, 256, 64)));
+                () -> engine().load(TestModels.request(unknown, 256, 64)));
         assertEquals(EngineException.Kind.LOAD_FAILED, e.kind());
         assertTrue(e.getMessage().contains("error loading model"), e.getMessage());
     }

@@ -62,7 +62,7 @@ final class SseResponder {
     Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
         CancelToken cancel = new CancelToken();
-        ClientWatch.start(http, cancel); // ends with the response
+        ClientWatch watch = ClientWatch.start(http, cancel); // ends with the response
         GenerationService.Run run = service.start(FallbackHeaders.routed(prepared), cancel);
         if (!stream) {
             try (run) {
@@ -79,10 +79,13 @@ final class SseResponder {
             ChunkStream events = ChunkStream.of(http, out);
             try (run) {
                 ReplyParser parser = run.replyParser();
-                // Called on the runner's reader thread as each token arrives: the events go out from there.
+                // Called on the I/O event loop as each token arrives from the runner: the events go out from there.
                 Outcome outcome = run.generate(piece -> {
                     Reply r = parser.add(piece);
-                    if (!r.isEmpty()) write(events, answeredBy(shape.piece(r), run));
+                    if (!r.isEmpty()) {
+                        write(events, answeredBy(shape.piece(r), run));
+                        watch.relax();
+                    }
                 });
                 write(events, answeredBy(shape.finish(parser.finish(), reason(outcome), Usage.of(outcome.result())), run));
                 events.write(DONE);

@@ -6,6 +6,8 @@ import io.quokka.engine.EngineException;
 import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.GenerationResult;
 import io.quokka.engine.SamplingParams;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.EOFException;
@@ -18,7 +20,8 @@ import java.util.List;
  * The runner channel's binary framing: one tag byte per message, then its fields with {@link DataOutputStream}
  * primitives (big-endian); strings as a length (-1 for null) and UTF-8 bytes, arrays as a length and elements.
  * Both ends are the same build of the same binary, so there is no versioning. Writers flush after each message
- * (a token must reach the client now, not when a buffer fills).
+ * (a token must reach the client now, not when a buffer fills). Events (runner to server) are framed with their
+ * length first, so the server can take them off a non-blocking channel whole; commands are read blocking.
  */
 public final class Wire {
     private Wire() {}
@@ -134,7 +137,19 @@ public final class Wire {
         };
     }
 
+    /**
+     * Writes one event as a frame: its length, then its body. The length lets the server read events without
+     * blocking (on an event loop, a frame at a time as its bytes arrive).
+     */
     public static void write(DataOutputStream out, Event event) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream(64);
+        writeBody(new DataOutputStream(body), event);
+        out.writeInt(body.size());
+        body.writeTo(out);
+        out.flush();
+    }
+
+    private static void writeBody(DataOutputStream out, Event event) throws IOException {
         switch (event) {
             case Event.Ready(int ctx, int trained, int vocab, String template) -> {
                 out.writeByte(READY);
@@ -194,11 +209,23 @@ public final class Wire {
                 writeString(out, message);
             }
         }
-        out.flush();
     }
 
-    /** Reads the next event; {@link EOFException} when the runner closed the channel (or died). */
+    /** Reads the next event frame; {@link EOFException} when the runner closed the channel (or died). */
     public static Event readEvent(DataInputStream in) throws IOException {
+        byte[] body = new byte[frameLength(in.readInt())];
+        in.readFully(body);
+        return decodeEvent(body);
+    }
+
+    /** A frame's length, checked: a corrupted stream must not make us allocate gigabytes. */
+    public static int frameLength(int n) throws IOException {
+        return checkedLength(n);
+    }
+
+    /** Decodes one event frame's body. */
+    public static Event decodeEvent(byte[] body) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(body));
         byte tag = in.readByte();
         return switch (tag) {
             case READY -> new Event.Ready(in.readInt(), in.readInt(), in.readInt(), readString(in));

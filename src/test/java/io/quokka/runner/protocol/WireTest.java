@@ -62,9 +62,9 @@ class WireTest {
         assertEquals(result.evalNanos(), done.result().evalNanos());
         assertArrayEquals(result.context(), done.result().context());
         assertEquals(new Event.Failed(4, EngineException.Kind.BAD_REQUEST, "no"), Wire.readEvent(in));
-        // a truncated frame is an EOF, never a half message
+        // a truncated frame is an EOF, never a half message (the first frame: a length and 17 bytes)
         byte[] all = bytes.toByteArray();
-        DataInputStream cut = new DataInputStream(new ByteArrayInputStream(Arrays.copyOf(all, 20)));
+        DataInputStream cut = new DataInputStream(new ByteArrayInputStream(Arrays.copyOf(all, 21 + 10)));
         Wire.readEvent(cut);
         assertThrows(EOFException.class, () -> Wire.readEvent(cut));
     }
