@@ -42,6 +42,8 @@ class BenchSmokeIT {
         assertTrue(shape.path("bare").path("generation_tps_median").asDouble() > 0, shape.toString());
         assertTrue(shape.path("wrapper").path("generation_tps_median").asDouble() > 0, shape.toString());
         assertTrue(shape.path("ratio_served_bare_generation").asDouble() > 0, shape.toString());
+        assertTrue(shape.path("ratio_served_wrapper_generation").asDouble() > 0, shape.toString());
+        assertTrue(table.contains("served/wrapper"), table);
         assertTrue(shape.path("ttft").path("long_served_4_clients_max_ms").asDouble() > 0, shape.toString());
         assertTrue(shape.path("rss_runner_loaded_mib").asDouble() > 0, shape.toString());
         assertTrue(shape.path("estimate_mib").asDouble() > 0, shape.toString());
