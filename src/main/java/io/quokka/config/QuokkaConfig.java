@@ -104,6 +104,18 @@ public interface QuokkaConfig {
     Optional<String> runnerJvmOptions();
 
     /**
+     * How runners send their events: {@code socket} (a Unix socket read on the HTTP event loop: one thread wake-up
+     * per streamed token) or {@code stdio} (the runner's stdout, read by a thread per runner), for a platform
+     * without Unix sockets.
+     */
+    @WithDefault("socket")
+    RunnerChannel runnerChannel();
+
+    enum RunnerChannel {
+        socket, stdio
+    }
+
+    /**
      * What Quokka (the server and its runners together) may use, e.g. {@code 954MiB}, {@code 1.5GiB}, {@code 2GB} or
      * plain bytes ({@code QUOKKA_MEMORY_LIMIT}). Replaces detection (the cgroup v2 or v1 limit, else
      * {@code MemAvailable}); what counts as used is then the resident memory of the server and its runners.
