@@ -44,7 +44,12 @@ final class LoopReader implements NioTask<SocketChannel> {
             throws IOException {
         if (!(loop instanceof NioEventLoop nio) || nio.isShuttingDown()) return false;
         channel.configureBlocking(false);
-        nio.register(channel, SelectionKey.OP_READ, new LoopReader(channel, dispatch, ended));
+        try {
+            nio.register(channel, SelectionKey.OP_READ, new LoopReader(channel, dispatch, ended));
+        } catch (RuntimeException e) { // the loop shut down meanwhile: the caller reads the channel itself
+            channel.configureBlocking(true);
+            return false;
+        }
         return true;
     }
 

@@ -31,10 +31,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * A runner process: hosts one model for the server that started it, the way Ollama starts its runners from its
  * own binary. Reads {@link Command}s from its stdin, answers with {@link Event}s on the server's Unix socket (or on
- * its stdout, kept from native code's prints by {@link io.quokka.runner.llamacpp.ProtocolStdout}). One thread (with a native-size
- * stack) owns the llama.cpp context and runs up to {@code n_seq_max} generations at once, batched together
- * ({@link Batcher}); the channel thread answers the cheap vocabulary commands itself and delivers cancellations at
- * once.
+ * its stdout, kept from native code's prints by {@link io.quokka.runner.llamacpp.ProtocolStdout}). One thread (with
+ * a native-size stack) owns the llama.cpp context and runs up to {@code n_seq_max} generations at once, batched
+ * together ({@link Batcher}); the channel thread answers the cheap vocabulary commands itself and delivers
+ * cancellations at once.
  *
  * <p>The process ends with {@code _exit} when told to, when its stdin closes (the server closed it or died), when an
  * event cannot be written, or when the parent process exits: a loaded llama.cpp never lets the JVM exit by itself.
