@@ -200,7 +200,7 @@ public final class Bench {
                 : List.of("-XX:StartFlightRecording=filename=" + Path.of(c.jfr).toAbsolutePath()
                         + ",settings=profile,dumponexit=true");
         try (BenchServer server = BenchServer.start(c.jar, c.store, work, serverLog, env, jvm)) {
-            StreamClient client = new StreamClient(server.base);
+            StreamClient client = new StreamClient(server.base, server::cpuNanos);
             json.put("cold_start", coldStart(c.shapes.getFirst(), server, client));
             Thread sampler = startSampler(server);
             Thread.sleep(c.smoke ? 500 : 3000);
@@ -274,7 +274,12 @@ public final class Bench {
     // ---- one shape
 
     record Run(String path, double genRate, double runnerGenRate, double promptRate, double ttftMs, int evalCount,
-               int promptCount) {}
+               int promptCount, double serverCpuUsPerToken, double clientCpuUsPerToken) {
+        Run(String path, double genRate, double runnerGenRate, double promptRate, double ttftMs, int evalCount,
+            int promptCount) {
+            this(path, genRate, runnerGenRate, promptRate, ttftMs, evalCount, promptCount, Double.NaN, Double.NaN);
+        }
+    }
 
     private Map<String, Object> measure(Shape s, Path file, Path library, BenchServer server, StreamClient client)
             throws Exception {
@@ -320,12 +325,13 @@ public final class Bench {
             r.put("load_ms_wrapper", round(wrapper.loadMs));
         }
         try {
-            // Warm-up: JIT and caches on every path.
-            served(client, s, prompt(runner, "warm-s", s.promptTokens), Math.min(16, s.genTokens));
-            hosted(bare, runner, prompt(runner, "warm-b", s.promptTokens), Math.min(16, s.genTokens));
-            runner(runner, prompt(runner, "warm-r", s.promptTokens), Math.min(16, s.genTokens));
-            if (wrapper != null) {
-                hosted(wrapper, runner, prompt(runner, "warm-w", s.promptTokens), Math.min(16, s.genTokens));
+            // Warm-up: JIT and caches on every path. A few full generations: the server's per-token code is still
+            // being compiled after one short one (its compiler threads' CPU counted ~2x its steady per-token cost).
+            for (int w = 0; w < (c.smoke ? 1 : 3); w++) {
+                served(client, s, prompt(runner, "warm-s" + w, s.promptTokens), s.genTokens);
+                hosted(bare, runner, prompt(runner, "warm-b" + w, s.promptTokens), s.genTokens);
+                runner(runner, prompt(runner, "warm-r" + w, s.promptTokens), s.genTokens);
+                if (wrapper != null) hosted(wrapper, runner, prompt(runner, "warm-w" + w, s.promptTokens), s.genTokens);
             }
 
             List<Run> servedRuns = new ArrayList<>(), bareRuns = new ArrayList<>(), wrapperRuns = new ArrayList<>(),
@@ -394,7 +400,8 @@ public final class Bench {
         StreamClient.Timed t = client.generate(s.model(), prompt, options(n));
         if (!t.complete()) throw new IllegalStateException("served generation failed: " + t);
         Run run = new Run("served", t.clientGenerationRate(), t.runnerGenerationRate(), t.runnerPromptRate(),
-                t.firstTextNanos() / 1e6, t.evalCount(), t.promptEvalCount());
+                t.firstTextNanos() / 1e6, t.evalCount(), t.promptEvalCount(), t.serverCpuPerTokenMicros(),
+                t.clientCpuPerTokenMicros());
         point("served (/api/generate)", run.genRate);
         return run;
     }
@@ -618,6 +625,10 @@ public final class Bench {
         m.put("runner_generation_tps_median", round(median(runs, Run::runnerGenRate)));
         m.put("prompt_tps_median", round(median(runs, Run::promptRate)));
         m.put("ttft_ms_median", round(median(runs, Run::ttftMs)));
+        if (!Double.isNaN(runs.getFirst().serverCpuUsPerToken)) {
+            m.put("server_cpu_us_per_token_median", round(median(runs, Run::serverCpuUsPerToken)));
+            m.put("client_cpu_us_per_token_median", round(median(runs, Run::clientCpuUsPerToken)));
+        }
         m.put("eval_count", runs.getFirst().evalCount);
         m.put("prompt_eval_count", runs.getFirst().promptCount);
         return m;

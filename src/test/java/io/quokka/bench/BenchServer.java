@@ -89,6 +89,23 @@ final class BenchServer implements AutoCloseable {
     }
 
     /** VmRSS of the server's descendants (its runners), in bytes. */
+    /** CPU time the server process has used so far (every live thread's, from {@code schedstat}), in nanoseconds. */
+    long cpuNanos() {
+        long total = 0;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(process.pid()), "task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    total += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return total;
+    }
+
     long runnersRss() {
         return process.descendants().mapToLong(h -> rss(h.pid())).sum();
     }

@@ -57,6 +57,16 @@ final class Report {
                 + "Pairwise = the median of each served run over the baseline's run next to it. Prompt tok/s: the "
                 + "runner's exact counts and timings (served, bare); prompt tokens / time to first chunk (wrapper, "
                 + "which reports no timings).\n\n");
+        md.append("Per-token overhead = 1/served − 1/bare, in wall time. What each streamed token costs in CPU "
+                + "(medians, from the first text chunk to the final line; the client shares the server's cores "
+                + "here, a remote one would not):\n\n");
+        for (Map<String, Object> s : shapes) {
+            Map<String, Object> served = (Map<String, Object>) s.get("served");
+            md.append("- ").append(s.get("shape")).append(": server process ")
+                    .append(dash(served.get("server_cpu_us_per_token_median"))).append(" µs, client ")
+                    .append(dash(served.get("client_cpu_us_per_token_median"))).append(" µs\n");
+        }
+        md.append("\n");
 
         md.append("## Time to first token (ms)\n\n");
         md.append("| shape | prompt | tokens | served, 1 client | bare, 1 client | served, 4 clients (median / max) |\n");

@@ -24,15 +24,23 @@ final class StreamClient {
     static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
+    private static final java.lang.management.ThreadMXBean THREADS =
+            java.lang.management.ManagementFactory.getThreadMXBean();
     private final URI base;
+    private final java.util.function.LongSupplier serverCpu;
 
-    StreamClient(URI base) {
+    /** {@code serverCpu}: the server process's CPU time so far, in nanoseconds (sampled at the first and last line). */
+    StreamClient(URI base, java.util.function.LongSupplier serverCpu) {
         this.base = base;
+        this.serverCpu = serverCpu;
     }
 
-    /** One streamed generation as the client saw it. Times are nanoseconds from the request's start. */
+    /**
+     * One streamed generation as the client saw it. Times are nanoseconds from the request's start; the CPU times
+     * (the server process's and this client thread's) cover the first text chunk to the final line.
+     */
     record Timed(int status, long firstTextNanos, long lastTextNanos, long totalNanos, int chunks,
-                 JsonNode done, String error) {
+                 JsonNode done, String error, long serverCpuNanos, long clientCpuNanos) {
         boolean complete() {
             return status == 200 && done != null && error == null;
         }
@@ -50,6 +58,18 @@ final class StreamClient {
             int n = evalCount();
             long span = lastTextNanos - firstTextNanos;
             return n > 1 && span > 0 ? (n - 1) * 1e9 / span : Double.NaN;
+        }
+
+        /** The server process's CPU per streamed token, in microseconds. */
+        double serverCpuPerTokenMicros() {
+            int n = evalCount();
+            return n > 1 && serverCpuNanos > 0 ? serverCpuNanos / 1e3 / (n - 1) : Double.NaN;
+        }
+
+        /** The client thread's CPU per streamed token, in microseconds. */
+        double clientCpuPerTokenMicros() {
+            int n = evalCount();
+            return n > 1 && clientCpuNanos > 0 ? clientCpuNanos / 1e3 / (n - 1) : Double.NaN;
         }
 
         /** The runner's own eval rate ({@code eval_count / eval_duration}). */
@@ -101,7 +121,7 @@ final class StreamClient {
                     chunked = true;
                 }
             }
-            Lines lines = new Lines(start);
+            Lines lines = new Lines(start, serverCpu);
             if (chunked) {
                 for (int size = Integer.parseInt(asciiLine(in).split(";")[0].strip(), 16); size > 0;
                         size = Integer.parseInt(asciiLine(in).split(";")[0].strip(), 16)) {
@@ -112,22 +132,28 @@ final class StreamClient {
                 lines.add(in.readAllBytes());
             }
             lines.end();
+            long serverCpuNanos = lines.serverCpuAtFirst < 0 ? -1 : serverCpu.getAsLong() - lines.serverCpuAtFirst;
+            long clientCpuNanos = lines.clientCpuAtFirst < 0 ? -1
+                    : THREADS.getCurrentThreadCpuTime() - lines.clientCpuAtFirst;
             return new Timed(status, lines.first, lines.last, System.nanoTime() - start, lines.chunks, lines.done,
-                    lines.error);
+                    lines.error, serverCpuNanos, clientCpuNanos);
         }
     }
 
     /** NDJSON lines as they complete, timed at the read that completed them. */
     private static final class Lines {
         private final long start;
+        private final java.util.function.LongSupplier serverCpu;
         private final java.io.ByteArrayOutputStream partial = new java.io.ByteArrayOutputStream();
         long first = -1, last = -1;
+        long serverCpuAtFirst = -1, clientCpuAtFirst = -1;
         int chunks;
         JsonNode done;
         String error;
 
-        Lines(long start) {
+        Lines(long start, java.util.function.LongSupplier serverCpu) {
             this.start = start;
+            this.serverCpu = serverCpu;
         }
 
         void add(byte[] bytes) throws IOException {
@@ -152,7 +178,11 @@ final class StreamClient {
             if (line.isBlank()) return;
             if (line.contains("\"done\":false")) {
                 if (!line.contains("\"response\":\"\"")) {
-                    if (first < 0) first = now;
+                    if (first < 0) {
+                        first = now;
+                        serverCpuAtFirst = serverCpu.getAsLong();
+                        clientCpuAtFirst = THREADS.getCurrentThreadCpuTime();
+                    }
                     last = now;
                     chunks++;
                 }
