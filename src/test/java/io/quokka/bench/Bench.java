@@ -579,7 +579,7 @@ public final class Bench {
             List<Chart.Point> srv = new ArrayList<>(), run = new ArrayList<>(), self = new ArrayList<>();
             chart.memory.put("server", srv);
             chart.memory.put("runners", run);
-            chart.memory.put("bench (bare engines)", self);
+            chart.memory.put("benchmark process (harness, client)", self);
             while (!Thread.currentThread().isInterrupted()) {
                 double t = now();
                 double a = mib(server.serverRss()), b = mib(server.runnersRss()),
