@@ -240,7 +240,7 @@ final class RunnerClient implements LoadedModel {
     /** The event channel ended: at the runner's end of stream ({@code cause} null) or on a malformed message. */
     private void channelEnded(Throwable cause) {
         if (cause != null && !closed.get()) {
-            LOG.warnf(cause, "runner %d: bad message; abandoning it", pid);
+            LOG.warnf(cause, "runner %d: its events cannot be read (%s); ending it", pid, cause.getMessage());
             process.destroyForcibly();
         }
         runnerGone();

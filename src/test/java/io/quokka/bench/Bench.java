@@ -41,7 +41,8 @@ import java.util.concurrent.Future;
  * driven in-process ("bare": the runner's {@code NativeModel} + {@code Batcher}, llama.cpp through FFM, no runner
  * process, frames, scheduler or HTTP) and against {@code de.kherud:llama}'s own Java API, on generated models of
  * realistic shapes, interleaved (served, bare, runner, wrapper, then the next repetition in reverse order) because the
- * machine is shared. Each in-process baseline runs in a process of its own ({@link EngineHost}). Writes {@code results.md}, {@code results.json} and {@code results.png} into the output folder.
+ * machine is shared. Each in-process baseline runs in a process of its own ({@link EngineHost}). Writes
+ * {@code results.md}, {@code results.json} and {@code results.png} into the output folder.
  */
 public final class Bench {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
