@@ -67,6 +67,11 @@ public class ChatResource {
             }
 
             @Override
+            public Object textChunk(String createdAt, String text) {
+                return ChatResponse.chunk(model, createdAt, Reply.content(text));
+            }
+
+            @Override
             public Object done(Reply reply, Outcome o) {
                 var r = o.result();
                 return ChatResponse.done(model, reply, r.doneReason().wireName, o.totalNanos(), o.loadNanos(),

@@ -62,6 +62,11 @@ public class GenerateResource {
             }
 
             @Override
+            public Object textChunk(String createdAt, String text) {
+                return GenerateResponse.chunk(model, createdAt, text, null);
+            }
+
+            @Override
             public Object done(Reply reply, Outcome o) {
                 var r = o.result();
                 List<Integer> context = raw ? null : Arrays.stream(r.context()).boxed().toList();

@@ -2,6 +2,7 @@ package io.quokka.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.api.ollama.Timestamps;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
@@ -46,6 +47,14 @@ final class GenerationResponder {
 
         /** The answer to a request with nothing to generate: done_reason "load" or "unload". */
         Object noWork(String doneReason);
+
+        /**
+         * A streamed piece that is only text, made at {@code createdAt}: what {@link #chunk} makes of it, for
+         * {@link TextChunkTemplate}; null when the endpoint has no such chunk.
+         */
+        default Object textChunk(String createdAt, String text) {
+            return null;
+        }
     }
 
     private final GenerationService service;
@@ -102,13 +111,17 @@ final class GenerationResponder {
                 run = await(claim, cancel);
                 GenerationService.Run answering = run;
                 ReplyParser parser = run.replyParser();
+                TextChunkTemplate text = TextChunkTemplate.of(mapper, shape::textChunk);
                 // Called on the I/O event loop as each token arrives from the runner: the line goes out from there.
                 Outcome outcome = run.generate(piece -> {
                     Reply r = parser.add(piece);
-                    if (!r.isEmpty()) { // a held-back tag or call waits
+                    if (r.isEmpty()) return; // a held-back tag or call waits
+                    if (text != null && r.isTextOnly() && answering.fallback() == null) {
+                        lines.write(text.parts(Timestamps.now(), r.content(), NEWLINE));
+                    } else {
                         writeLine(lines, FallbackHeaders.answeredBy(mapper, shape.chunk(r), answering.fallback()));
-                        watch.relax();
                     }
+                    watch.relax();
                 });
                 writeLine(lines, FallbackHeaders.answeredBy(mapper, shape.done(parser.finish(), outcome), run.fallback()));
             } catch (UncheckedIOException e) {

@@ -27,6 +27,11 @@ public record Reply(String content, String thinking, List<ToolCall> toolCalls) {
         return content.isEmpty() && thinking.isEmpty() && toolCalls.isEmpty();
     }
 
+    /** Text and nothing else: no thinking, no tool calls. */
+    public boolean isTextOnly() {
+        return thinking.isEmpty() && toolCalls.isEmpty();
+    }
+
     /** Accumulates the pieces of a stream into one reply (a non-streamed answer). */
     public static final class Builder {
         private final StringBuilder content = new StringBuilder();

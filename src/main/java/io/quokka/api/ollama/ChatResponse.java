@@ -33,7 +33,11 @@ public record ChatResponse(
         @JsonInclude(Include.NON_DEFAULT) long eval_duration) {
 
     public static ChatResponse chunk(String model, Reply piece) {
-        return new ChatResponse(model, Timestamps.now(), Message.assistant(piece), false, null, 0, 0, 0, 0, 0, 0);
+        return chunk(model, Timestamps.now(), piece);
+    }
+
+    public static ChatResponse chunk(String model, String createdAt, Reply piece) {
+        return new ChatResponse(model, createdAt, Message.assistant(piece), false, null, 0, 0, 0, 0, 0, 0);
     }
 
     /** The final object, carrying the metrics (and, when not streamed, the whole reply). */

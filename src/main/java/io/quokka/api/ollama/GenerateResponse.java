@@ -39,7 +39,11 @@ public record GenerateResponse(
         @JsonInclude(Include.NON_DEFAULT) long eval_duration) {
 
     public static GenerateResponse chunk(String model, String text, String thinking) {
-        return new GenerateResponse(model, Timestamps.now(), text, thinking, false, null, null, 0, 0, 0, 0, 0, 0);
+        return chunk(model, Timestamps.now(), text, thinking);
+    }
+
+    public static GenerateResponse chunk(String model, String createdAt, String text, String thinking) {
+        return new GenerateResponse(model, createdAt, text, thinking, false, null, null, 0, 0, 0, 0, 0, 0);
     }
 
     /** The final object, carrying the metrics. */

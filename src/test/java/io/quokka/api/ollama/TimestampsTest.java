@@ -1,6 +1,7 @@
 package io.quokka.api.ollama;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -35,6 +36,24 @@ class TimestampsTest {
                     ZoneOffset.ofHoursMinutes(random.nextInt(-12, 13), 0));
             assertEquals(reference(t), Timestamps.format(t));
         }
+    }
+
+    /** now() renders the second once and the fraction per call: across second boundaries it still reads right. */
+    @Test
+    void nowIsTheCurrentInstantInGosFormAcrossSeconds() {
+        long end = System.nanoTime() + 1_300_000_000L;
+        int calls = 0;
+        while (System.nanoTime() < end) {
+            java.time.Instant before = java.time.Instant.now();
+            String now = Timestamps.now();
+            java.time.Instant after = java.time.Instant.now();
+            OffsetDateTime parsed = OffsetDateTime.parse(now);
+            assertEquals(Timestamps.format(parsed), now, now);
+            assertEquals(ZoneOffset.UTC, parsed.getOffset(), now);
+            assertTrue(!parsed.toInstant().isBefore(before) && !parsed.toInstant().isAfter(after), now);
+            calls++;
+        }
+        assertTrue(calls > 1_000, "calls: " + calls);
     }
 
     /** The earlier implementation, kept as the oracle. */

@@ -1,0 +1,114 @@
+package io.quokka.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quokka.api.ollama.Timestamps;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.function.BiFunction;
+
+/**
+ * A streamed chunk that carries only text, written without Jackson. Once per request, Jackson writes the endpoint's
+ * chunk object with a marker in place of each of its two varying strings (the time and the text), and the line is cut
+ * around them; each token then joins those cuts with its time and its text, escaped by Jackson's own string encoder.
+ * The bytes are Jackson's: the template checks itself against a Jackson-written line of awkward text when it is made,
+ * and a shape or mapper it cannot reproduce gets no template (the caller keeps serialising).
+ *
+ * <p>Why: per token, Jackson (a generator, a serializer provider, a record of a dozen properties with their inclusion
+ * rules) cost ~20% of the server's CPU per streamed token at a 135M model's ~100 tok/s, where that work runs with
+ * cold caches (measured with {@code cpu.py} in docs/benchmarks.md: 389–512 against 295–361 µs per token).
+ */
+final class TextChunkTemplate {
+    private static final String TIME = "\u0001time\u0001";
+    private static final String TEXT = "\u0001text\u0001";
+    /** Quotes, a backslash, control characters, non-ASCII, an emoji (a surrogate pair) and HTML-ish text. */
+    private static final String PROBE = "a \"quoted\" \\ back\u0000\u0007\b\f\n\r\t\u001f é ✓ 🦘 </script> &amp;";
+    private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
+
+    private final byte[] head, middle, tail;
+
+    private TextChunkTemplate(byte[] head, byte[] middle, byte[] tail) {
+        this.head = head;
+        this.middle = middle;
+        this.tail = tail;
+    }
+
+    /**
+     * The template of {@code chunk} (the time, the text → the endpoint's chunk object, or null when it has none), or
+     * null when Jackson's line cannot be reproduced this way.
+     */
+    static TextChunkTemplate of(ObjectMapper mapper, BiFunction<String, String, Object> chunk) {
+        try {
+            Object marked = chunk.apply(TIME, TEXT);
+            if (marked == null) return null;
+            byte[] line = mapper.writeValueAsBytes(marked);
+            byte[] time = ENCODER.quoteAsUTF8(TIME), text = ENCODER.quoteAsUTF8(TEXT);
+            int t = indexOf(line, time, 0), x = indexOf(line, text, 0);
+            if (t < 0 || x < t + time.length || indexOf(line, time, t + 1) >= 0 || indexOf(line, text, x + 1) >= 0) {
+                return null;
+            }
+            TextChunkTemplate template = new TextChunkTemplate(Arrays.copyOfRange(line, 0, t),
+                    Arrays.copyOfRange(line, t + time.length, x), Arrays.copyOfRange(line, x + text.length, line.length));
+            String now = Timestamps.now();
+            return Arrays.equals(template.line(now, PROBE), mapper.writeValueAsBytes(chunk.apply(now, PROBE)))
+                    ? template : null;
+        } catch (JsonProcessingException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The chunk's JSON for {@code text} at {@code time}, in parts, followed by {@code end} (a newline, say). */
+    byte[][] parts(String time, String text, byte[] end) {
+        return new byte[][] {head, escape(time), middle, escape(text), tail, end};
+    }
+
+    /**
+     * A JSON string's content as Jackson's generator writes it: its string encoder's escapes, except that each UTF-16
+     * surrogate is written as a six-character escape (backslash, u, four upper-case hex digits), as the generator does
+     * by default (an emoji becomes two such escapes), where the encoder would write the character's UTF-8 bytes.
+     */
+    static byte[] escape(String s) {
+        int first = -1;
+        for (int i = 0; i < s.length() && first < 0; i++) {
+            if (Character.isSurrogate(s.charAt(i))) first = i;
+        }
+        if (first < 0) return ENCODER.quoteAsUTF8(s);
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length() + 16);
+        int start = 0;
+        for (int i = first; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!Character.isSurrogate(c)) continue;
+            if (i > start) out.writeBytes(ENCODER.quoteAsUTF8(s.substring(start, i)));
+            out.writeBytes(("\\u" + HexFormat.of().withUpperCase().toHexDigits(c)).getBytes(StandardCharsets.US_ASCII));
+            start = i + 1;
+        }
+        if (start < s.length()) out.writeBytes(ENCODER.quoteAsUTF8(s.substring(start)));
+        return out.toByteArray();
+    }
+
+    /** The chunk's JSON (no newline) for {@code text} at {@code time}. */
+    byte[] line(String time, String text) {
+        byte[][] parts = parts(time, text, new byte[0]);
+        byte[] line = new byte[Arrays.stream(parts).mapToInt(p -> p.length).sum()];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, line, at, part.length);
+            at += part.length;
+        }
+        return line;
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        outer:
+        for (int i = from; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) continue outer;
+            }
+            return i;
+        }
+        return -1;
+    }
+}
