@@ -45,9 +45,14 @@ final class TextChunkTemplate {
             Object marked = chunk.apply(TIME, TEXT);
             if (marked == null) return null;
             byte[] line = mapper.writeValueAsBytes(marked);
+            // Searched as Latin-1 text: one char per byte, so the indexes are byte offsets.
+            String bytes = new String(line, StandardCharsets.ISO_8859_1);
             byte[] time = ENCODER.quoteAsUTF8(TIME), text = ENCODER.quoteAsUTF8(TEXT);
-            int t = indexOf(line, time, 0), x = indexOf(line, text, 0);
-            if (t < 0 || x < t + time.length || indexOf(line, time, t + 1) >= 0 || indexOf(line, text, x + 1) >= 0) {
+            String timeMark = new String(time, StandardCharsets.ISO_8859_1);
+            String textMark = new String(text, StandardCharsets.ISO_8859_1);
+            int t = bytes.indexOf(timeMark), x = bytes.indexOf(textMark);
+            if (t < 0 || x < t + time.length || bytes.indexOf(timeMark, t + 1) >= 0
+                    || bytes.indexOf(textMark, x + 1) >= 0) {
                 return null;
             }
             TextChunkTemplate template = new TextChunkTemplate(Arrays.copyOfRange(line, 0, t),
@@ -99,16 +104,5 @@ final class TextChunkTemplate {
             at += part.length;
         }
         return line;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle, int from) {
-        outer:
-        for (int i = from; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) continue outer;
-            }
-            return i;
-        }
-        return -1;
     }
 }
