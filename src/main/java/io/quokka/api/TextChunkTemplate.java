@@ -18,8 +18,8 @@ import java.util.function.BiFunction;
  * and a shape or mapper it cannot reproduce gets no template (the caller keeps serialising).
  *
  * <p>Why: per token, Jackson (a generator, a serializer provider, a record of a dozen properties with their inclusion
- * rules) cost ~20% of the server's CPU per streamed token at a 135M model's ~100 tok/s, where that work runs with
- * cold caches (measured with {@code cpu.py} in docs/benchmarks.md: 389–512 against 295–361 µs per token).
+ * rules) cost ~20% of the event loop's CPU per streamed token at a 135M model's ~100 tok/s, where that work runs with
+ * cold caches: median ~394 against ~305 µs per token with the template (docs/benchmarks.md).
  */
 final class TextChunkTemplate {
     private static final String TIME = "\u0001time\u0001";
