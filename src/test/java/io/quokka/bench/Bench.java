@@ -426,6 +426,13 @@ public final class Bench {
 
     /** A generation driven in this process, timed at its piece callback as the client times the served one. */
     private Run timed(String path, String series, Generator generator) throws Exception {
+        Run run = timedRun(path, generator);
+        point(series, run.genRate);
+        return run;
+    }
+
+    /** A generation timed at its piece callback: (tokens − 1) / (last piece − first piece), and the engine's counts. */
+    static Run timedRun(String path, Generator generator) throws Exception {
         long[] first = {-1}, last = {-1};
         long start = System.nanoTime();
         GenerationResult result = generator.generate(piece -> {
@@ -436,15 +443,13 @@ public final class Bench {
         });
         int count = result.evalCount();
         double rate = count > 1 && last[0] > first[0] ? (count - 1) * 1e9 / (last[0] - first[0]) : Double.NaN;
-        Run run = new Run(path, rate, StreamClient.rate(count, result.evalNanos()),
+        return new Run(path, rate, StreamClient.rate(count, result.evalNanos()),
                 StreamClient.rate(result.promptEvalCount(), result.promptEvalNanos()), first[0] / 1e6, count,
                 result.promptEvalCount());
-        point(series, run.genRate);
-        return run;
     }
 
     @FunctionalInterface
-    private interface Generator {
+    interface Generator {
         GenerationResult generate(java.util.function.Consumer<String> onPiece) throws Exception;
     }
 

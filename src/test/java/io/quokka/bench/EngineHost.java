@@ -6,7 +6,6 @@ import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.LlamaOutput;
 import de.kherud.llama.ModelParameters;
-import io.quokka.engine.GenerationResult;
 import io.quokka.engine.KvCacheType;
 import io.quokka.engine.LoadRequest;
 import io.quokka.runner.InProcessEngine;
@@ -83,22 +82,14 @@ public final class EngineHost {
     private record Bare(InProcessEngine engine) implements Baseline {
         @Override
         public Map<String, Object> generate(String prompt, int n, int promptTokens) throws Exception {
-            long[] first = {-1}, last = {-1};
-            long start = System.nanoTime();
-            GenerationResult result = engine.generate(Bench.greedyRequest(prompt, n), piece -> {
-                if (piece.isEmpty()) return;
-                long t = System.nanoTime() - start;
-                if (first[0] < 0) first[0] = t;
-                last[0] = t;
-            });
-            int count = result.evalCount();
+            Bench.Run run = Bench.timedRun("bare", piece -> engine.generate(Bench.greedyRequest(prompt, n), piece));
             Map<String, Object> r = new LinkedHashMap<>();
-            r.put("gen_rate", count > 1 && last[0] > first[0] ? (count - 1) * 1e9 / (last[0] - first[0]) : Double.NaN);
-            r.put("engine_gen_rate", StreamClient.rate(count, result.evalNanos()));
-            r.put("prompt_rate", StreamClient.rate(result.promptEvalCount(), result.promptEvalNanos()));
-            r.put("ttft_ms", first[0] / 1e6);
-            r.put("eval_count", count);
-            r.put("prompt_count", result.promptEvalCount());
+            r.put("gen_rate", run.genRate());
+            r.put("engine_gen_rate", run.runnerGenRate());
+            r.put("prompt_rate", run.promptRate());
+            r.put("ttft_ms", run.ttftMs());
+            r.put("eval_count", run.evalCount());
+            r.put("prompt_count", run.promptCount());
             return r;
         }
     }
