@@ -232,9 +232,9 @@ final class Batcher {
             } finally {
                 inDecode = new AtomicBoolean[0];
             }
-            if (rc == 1 && n > 1) {
+            if (noRoom(rc) && n > 1) {
                 // No contiguous run of free cells for this many tokens (the slots' caches fragment the unified KV
-                // cache): nothing was committed, so try again with smaller prompt chunks, as llama.cpp's server does.
+                // cache): nothing was committed, so try again with fewer tokens, as llama.cpp's server does.
                 budget = Math.max(1, n / 2);
                 continue;
             }
@@ -249,6 +249,15 @@ final class Batcher {
             for (Generation g : batched) afterDecode(g);
             return;
         }
+    }
+
+    /**
+     * Whether {@code llama_decode} found no free cells for the batch. Later llama.cpp returns 1; the build this
+     * library ships (b4916) logs "failed to prepare ubatch" and returns -3, which it also returns for a failed graph
+     * computation; retrying that with fewer tokens is harmless: it fails again at one token and is reported then.
+     */
+    private static boolean noRoom(int rc) {
+        return rc == 1 || rc == -3;
     }
 
     /**

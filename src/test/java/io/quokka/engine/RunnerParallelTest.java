@@ -216,6 +216,28 @@ class RunnerParallelTest {
         assertEquals(400, rb.result.evalCount());
     }
 
+    /**
+     * Two sequences that shift their windows at different moments leave the unified KV cache fragmented: the freed
+     * cells of one sit between the other's, and a batch of two tokens can find no two free cells side by side. This
+     * llama.cpp build reports that as -3 ("failed to prepare ubatch"), not 1; the runner must retry with fewer
+     * tokens rather than fail both generations. Which layouts arise depends on when B joins, so B joins after A's
+     * 0th to 15th piece in turn (the CI machine hit it once where this one never did with B at the start).
+     */
+    @Test
+    void sequencesJoiningAtEveryOffsetSurviveAFragmentedCache() throws Exception {
+        GenerationRequest a = request("Hello world", TestModels.greedy(), 400);
+        GenerationRequest b = request("the water of the people", TestModels.greedy(), 400);
+        for (int offset = 0; offset < 16; offset++) {
+            Run ra = new Run(), rb = new Run();
+            CompletableFuture<Run> fa = async(parallel, a, ra);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (ra.times.size() < offset && System.nanoTime() < deadline) Thread.onSpinWait();
+            CompletableFuture<Run> fb = async(parallel, b, rb);
+            assertEquals(400, fa.get(60, TimeUnit.SECONDS).result.evalCount(), "A, B joined after " + offset);
+            assertEquals(400, fb.get(60, TimeUnit.SECONDS).result.evalCount(), "B, joined after " + offset);
+        }
+    }
+
     @Test
     void embeddingsStillWorkBesideGenerations() throws Exception {
         Run ra = new Run();
