@@ -1,5 +1,6 @@
 package io.quokka.toy;
 
+import io.quokka.config.OllamaEnvironmentConfigSource;
 import io.quokka.gguf.TensorType;
 import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelName;
@@ -69,8 +70,8 @@ public final class ToyCommand {
 
     /** The store Ollama would use: {@code OLLAMA_MODELS}, else {@code ~/.ollama/models}. */
     public static Path defaultStore() {
-        String env = System.getenv("OLLAMA_MODELS");
-        return env != null && !env.isBlank() ? Path.of(env) : Path.of(System.getProperty("user.home"), ".ollama", "models");
+        String env = new OllamaEnvironmentConfigSource().getValue("quokka.models");
+        return env != null ? Path.of(env) : Path.of(System.getProperty("user.home"), ".ollama", "models");
     }
 
     private static void fail(String message) {

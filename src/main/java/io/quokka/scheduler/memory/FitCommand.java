@@ -1,5 +1,6 @@
 package io.quokka.scheduler.memory;
 
+import io.quokka.config.OllamaEnvironmentConfigSource;
 import io.quokka.engine.KvCacheType;
 import io.quokka.engine.LoadRequest;
 import io.quokka.gguf.GgufFile;
@@ -56,9 +57,10 @@ public final class FitCommand {
         String model = args[0];
         Integer ctx = null;
         int batch = 512;
-        int parallel = Math.max(1, intEnv(env, "OLLAMA_NUM_PARALLEL", 1));
-        KvCacheType kv = KvCacheType.parse(env.get("OLLAMA_KV_CACHE_TYPE")).orElse(KvCacheType.F16);
-        boolean flash = truthy(env.get("OLLAMA_FLASH_ATTENTION"));
+        var ollama = new OllamaEnvironmentConfigSource(); // OLLAMA_* read as the server reads them
+        int parallel = Math.max(1, intValue(ollama.getValue("quokka.num-parallel"), 1));
+        KvCacheType kv = KvCacheType.parse(ollama.getValue("quokka.kv-cache-type")).orElse(KvCacheType.F16);
+        boolean flash = Boolean.parseBoolean(ollama.getValue("quokka.flash-attention"));
         String memory = null;
         Path models = ToyCommand.defaultStore();
         try {
@@ -104,13 +106,13 @@ public final class FitCommand {
         }
         GgufFile gguf = GgufReader.read(file);
         if (ctx == null) {
-            ctx = paramCtx instanceof Number n ? n.intValue() : intEnv(env, "OLLAMA_CONTEXT_LENGTH", 4096);
+            ctx = paramCtx instanceof Number n ? n.intValue() : intValue(ollama.getValue("quokka.context-length"), 4096);
         }
         long trained = gguf.contextLength();
         if (trained > 0 && ctx > trained) ctx = (int) trained;
 
         long reserve = ByteSize.parse(env.getOrDefault("QUOKKA_MEMORY_RESERVE", "64MiB"));
-        int floor = intEnv(env, "QUOKKA_MEMORY_CONTEXT_FLOOR", 512);
+        int floor = intValue(env.get("QUOKKA_MEMORY_CONTEXT_FLOOR"), 512);
         String limitText = memory != null ? memory : env.get("QUOKKA_MEMORY_LIMIT");
         MemoryBudget budget;
         String where;
@@ -171,16 +173,11 @@ public final class FitCommand {
         return 2;
     }
 
-    private static int intEnv(Map<String, String> env, String key, int fallback) {
+    private static int intValue(String v, int fallback) {
         try {
-            String v = env.get(key);
             return v == null || v.isBlank() ? fallback : Integer.parseInt(v.trim());
         } catch (NumberFormatException e) {
             return fallback;
         }
-    }
-
-    private static boolean truthy(String v) {
-        return v != null && (v.equals("1") || v.equalsIgnoreCase("true"));
     }
 }
