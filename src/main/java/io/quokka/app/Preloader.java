@@ -12,6 +12,7 @@ import io.quokka.pull.PullEvent;
 import io.quokka.pull.PullException;
 import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.PreloadStatus;
+import io.quokka.scheduler.Scheduler;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -25,8 +26,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Loads the models an operator lists ({@code OLLAMA_PRELOAD_MODELS}, else {@code preload-models.txt}) at start-up,
- * in the background so the HTTP server answers at once. The first stays resident (keep-alive forever unless
- * configured). Models missing from the store are pulled first ({@code QUOKKA_PRELOAD_PULL}, default on), so an empty
+ * in the background so the HTTP server answers at once. The first {@code OLLAMA_MAX_LOADED_MODELS} of them (by
+ * default one) stay resident (keep-alive forever unless configured); the rest are checked and load on first use. Models missing from the store are pulled first ({@code QUOKKA_PRELOAD_PULL}, default on), so an empty
  * volume fetches them once and reuses them on later boots; readiness stays DOWN meanwhile. A missing, unpullable or
  * unloadable model is a clear log line and a reason readiness reports, never a crash, and the others are still loaded.
  */
@@ -43,14 +44,14 @@ public class Preloader implements PreloadStatus {
     }
 
     void onStart(@Observes StartupEvent event, QuokkaConfig config, GenerationService service,
-                 StoreModelResolver resolver, ModelPuller puller) {
+                 StoreModelResolver resolver, ModelPuller puller, Scheduler scheduler) {
         List<String> names = requested(config);
         if (names.isEmpty()) return;
         status = new Snapshot(State.LOADING, names, null);
         Thread.ofVirtual().name("preload").start(() -> {
             List<String> problems = new ArrayList<>();
             List<String> available = config.preloadPull() ? pullMissing(names, resolver, puller, problems) : names;
-            preload(names, available, problems, config, service);
+            preload(names, available, problems, config, service, scheduler.maxLoaded());
         });
     }
 
@@ -153,36 +154,43 @@ public class Preloader implements PreloadStatus {
     }
 
     private void preload(List<String> requested, List<String> names, List<String> problems, QuokkaConfig config,
-                         GenerationService service) {
+                         GenerationService service, int maxLoaded) {
         if (names.isEmpty()) {
             status = Snapshot.failed(requested, "preload of " + requested + " failed: " + String.join("; ", problems));
             return;
         }
-        String first = names.getFirst();
-        if (names.size() > 1) {
-            LOG.infof("preload: %s stays resident; %s checked only (loaded on first use)", first,
-                    names.subList(1, names.size()));
+        List<String> resident = names.subList(0, Math.min(names.size(), maxLoaded));
+        List<String> checked = names.subList(resident.size(), names.size());
+        if (!checked.isEmpty()) {
+            LOG.infof("preload: %s resident (OLLAMA_MAX_LOADED_MODELS=%d); %s checked only (loaded on first use)",
+                    resident, maxLoaded, checked);
         }
-        try {
-            // The others are resolved (and their GGUF validated) so a typo shows at start-up, not at first use.
-            for (String name : names.subList(1, names.size())) {
-                try {
-                    service.prepare(load(name, KeepAlive.UNLOAD_NOW));
-                } catch (Exception e) {
-                    problems.add(e.getMessage()); // reported, but the first model is still loaded
+        // The others are resolved (and their GGUF validated) so a typo shows at start-up, not at first use.
+        for (String name : checked) {
+            try {
+                service.prepare(load(name, KeepAlive.UNLOAD_NOW));
+            } catch (Exception e) {
+                problems.add(e.getMessage());
+            }
+        }
+        KeepAlive keepAlive = KeepAlive.fromEnvironment(config.preloadKeepAlive());
+        // Last listed first: when they do not all fit in memory, the scheduler evicts the least recently used
+        // resident (all are pinned alike), so the models earlier in the list win.
+        for (String name : resident.reversed()) {
+            try {
+                long start = System.nanoTime();
+                var prepared = service.prepare(load(name, keepAlive));
+                service.pin(prepared.model().name(), keepAlive);
+                try (var run = service.start(prepared, new CancelToken())) {
+                    LOG.infof("preload: %s loaded in %d ms", name, (System.nanoTime() - start) / 1_000_000);
                 }
+            } catch (Exception e) {
+                problems.add(e.getMessage());
             }
-            KeepAlive keepAlive = KeepAlive.fromEnvironment(config.preloadKeepAlive());
-            long start = System.nanoTime();
-            var prepared = service.prepare(load(first, keepAlive));
-            service.pin(prepared.model().name(), keepAlive);
-            try (var run = service.start(prepared, new CancelToken())) {
-                LOG.infof("preload: %s loaded in %d ms", first, (System.nanoTime() - start) / 1_000_000);
-            }
-            status = problems.isEmpty() ? new Snapshot(State.READY, requested, null)
-                    : Snapshot.failed(requested, "preload of " + requested + " failed: " + String.join("; ", problems));
-        } catch (Exception e) {
-            problems.add(e.getMessage());
+        }
+        if (problems.isEmpty()) {
+            status = new Snapshot(State.READY, requested, null);
+        } else {
             String reason = "preload of " + requested + " failed: " + String.join("; ", problems);
             LOG.error(reason);
             status = Snapshot.failed(requested, reason);
