@@ -12,8 +12,9 @@ import java.util.function.BiFunction;
 
 /**
  * A streamed chunk that carries only text, written without Jackson. Once per request, Jackson writes the endpoint's
- * chunk object with a marker in place of each of its two varying strings (the time and the text), and the line is cut
- * around them; each token then joins those cuts with its time and its text, escaped by Jackson's own string encoder.
+ * chunk object with a marker in place of each of its varying strings (the time, if it has one, and the text), and the
+ * line is cut around them; each token then joins those cuts with its time and its text, escaped by Jackson's own
+ * string encoder.
  * The bytes are Jackson's: the template checks itself against a Jackson-written line of awkward text when it is made,
  * and a shape or mapper it cannot reproduce gets no template (the caller keeps serialising).
  *
@@ -21,13 +22,14 @@ import java.util.function.BiFunction;
  * rules) cost ~20% of the event loop's CPU per streamed token at a 135M model's ~100 tok/s, where that work runs with
  * cold caches: median ~394 against ~305 µs per token with the template (docs/benchmarks.md).
  */
-final class TextChunkTemplate {
+public final class TextChunkTemplate {
     private static final String TIME = "\u0001time\u0001";
     private static final String TEXT = "\u0001text\u0001";
     /** Quotes, a backslash, control characters, non-ASCII, an emoji (a surrogate pair) and HTML-ish text. */
     private static final String PROBE = "a \"quoted\" \\ back\u0000\u0007\b\f\n\r\t\u001f é ✓ 🦘 </script> &amp;";
     private static final JsonStringEncoder ENCODER = JsonStringEncoder.getInstance();
 
+    /** Before the time (or the text, when the chunk has no time), between the two (null: no time), after the text. */
     private final byte[] head, middle, tail;
 
     private TextChunkTemplate(byte[] head, byte[] middle, byte[] tail) {
@@ -40,7 +42,7 @@ final class TextChunkTemplate {
      * The template of {@code chunk} (the time, the text → the endpoint's chunk object, or null when it has none), or
      * null when Jackson's line cannot be reproduced this way.
      */
-    static TextChunkTemplate of(ObjectMapper mapper, BiFunction<String, String, Object> chunk) {
+    public static TextChunkTemplate of(ObjectMapper mapper, BiFunction<String, String, Object> chunk) {
         try {
             Object marked = chunk.apply(TIME, TEXT);
             if (marked == null) return null;
@@ -51,12 +53,12 @@ final class TextChunkTemplate {
             String timeMark = new String(time, StandardCharsets.ISO_8859_1);
             String textMark = new String(text, StandardCharsets.ISO_8859_1);
             int t = bytes.indexOf(timeMark), x = bytes.indexOf(textMark);
-            if (t < 0 || x < t + time.length || bytes.indexOf(timeMark, t + 1) >= 0
-                    || bytes.indexOf(textMark, x + 1) >= 0) {
-                return null;
-            }
-            TextChunkTemplate template = new TextChunkTemplate(Arrays.copyOfRange(line, 0, t),
-                    Arrays.copyOfRange(line, t + time.length, x), Arrays.copyOfRange(line, x + text.length, line.length));
+            if (x < 0 || bytes.indexOf(textMark, x + 1) >= 0) return null;
+            if (t >= 0 && (x < t + time.length || bytes.indexOf(timeMark, t + 1) >= 0)) return null;
+            byte[] after = Arrays.copyOfRange(line, x + text.length, line.length);
+            TextChunkTemplate template = t < 0 ? new TextChunkTemplate(Arrays.copyOfRange(line, 0, x), null, after)
+                    : new TextChunkTemplate(Arrays.copyOfRange(line, 0, t), Arrays.copyOfRange(line, t + time.length, x),
+                            after);
             String now = Timestamps.now();
             return Arrays.equals(template.line(now, PROBE), mapper.writeValueAsBytes(chunk.apply(now, PROBE)))
                     ? template : null;
@@ -65,9 +67,20 @@ final class TextChunkTemplate {
         }
     }
 
-    /** The chunk's JSON for {@code text} at {@code time}, in parts, followed by {@code end} (a newline, say). */
-    byte[][] parts(String time, String text, byte[] end) {
+    /**
+     * The chunk's JSON for {@code text} at {@code time} (ignored when the chunk has no time), in parts, followed by
+     * {@code end} (a newline, say).
+     */
+    public byte[][] parts(String time, String text, byte[] end) {
+        if (middle == null) return new byte[][] {head, escape(text), tail, end};
         return new byte[][] {head, escape(time), middle, escape(text), tail, end};
+    }
+
+    /** This template with {@code prefix} before each chunk (a server-sent event's {@code data: }). */
+    public TextChunkTemplate after(byte[] prefix) {
+        byte[] h = Arrays.copyOf(prefix, prefix.length + head.length);
+        System.arraycopy(head, 0, h, prefix.length, head.length);
+        return new TextChunkTemplate(h, middle, tail);
     }
 
     /**

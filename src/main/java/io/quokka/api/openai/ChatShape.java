@@ -44,6 +44,12 @@ final class ChatShape implements SseResponder.Shape {
         return List.of(delta(null, piece.thinking(), List.of()), delta(piece.content(), "", calls));
     }
 
+    /** After the role chunk, a piece of text alone is one delta with its content, as {@link #piece} makes it. */
+    @Override
+    public Object textEvent(String text) {
+        return roleSent ? delta(text, "", List.of()) : null;
+    }
+
     @Override
     public List<Object> finish(Reply rest, String finishReason, Usage usage) {
         List<Object> events = new ArrayList<>(4);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.api.ChunkStream;
 import io.quokka.api.ClientWatch;
 import io.quokka.api.FallbackHeaders;
+import io.quokka.api.TextChunkTemplate;
 import io.quokka.fallback.upstream.UpstreamException;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
@@ -49,6 +50,15 @@ final class SseResponder {
 
         /** The events after the last piece: what was held back until the end, the finish reason, the usage. */
         List<Object> finish(Reply rest, String finishReason, Usage usage);
+
+        /**
+         * The one event a piece of {@code text} alone would make now (what {@link #piece} returns for it), without
+         * changing the shape's state; null when such a piece has to go through {@link #piece} (for a chat, until the
+         * first chunk has carried the role). Non-null lets its events be written from a {@link TextChunkTemplate}.
+         */
+        default Object textEvent(String text) {
+            return null;
+        }
     }
 
     private final GenerationService service;
@@ -79,13 +89,15 @@ final class SseResponder {
             ChunkStream events = ChunkStream.of(http, out);
             try (run) {
                 ReplyParser parser = run.replyParser();
+                TextEvents text = new TextEvents(shape);
                 // Called on the I/O event loop as each token arrives from the runner: the events go out from there.
                 Outcome outcome = run.generate(piece -> {
                     Reply r = parser.add(piece);
-                    if (!r.isEmpty()) {
-                        write(events, answeredBy(shape.piece(r), run));
-                        watch.relax();
-                    }
+                    if (r.isEmpty()) return;
+                    byte[][] cheap = r.isTextOnly() && run.fallback() == null ? text.parts(r.content()) : null;
+                    if (cheap != null) events.write(cheap);
+                    else write(events, answeredBy(shape.piece(r), run));
+                    watch.relax();
                 });
                 write(events, answeredBy(shape.finish(parser.finish(), reason(outcome), Usage.of(outcome.result())), run));
                 events.write(DONE);
@@ -119,6 +131,32 @@ final class SseResponder {
             out.flush();
         };
         return Response.ok(body).type(EVENT_STREAM).build();
+    }
+
+    /**
+     * A stream's text-only events written from a {@link TextChunkTemplate} (as {@code /api/generate}'s lines are),
+     * made the first time the shape offers one; a shape that never does, or whose event the template cannot
+     * reproduce, keeps going through Jackson. Used on the one thread that writes the stream's events.
+     */
+    private final class TextEvents {
+        private final Shape shape;
+        private TextChunkTemplate template;
+        private boolean made;
+
+        TextEvents(Shape shape) {
+            this.shape = shape;
+        }
+
+        /** The event for {@code text}, in parts; null when it must be serialised by Jackson. */
+        byte[][] parts(String text) {
+            if (!made) {
+                if (shape.textEvent("") == null) return null; // not yet
+                template = TextChunkTemplate.of(mapper, (time, t) -> shape.textEvent(t));
+                if (template != null) template = template.after(DATA);
+                made = true;
+            }
+            return template == null ? null : template.parts(null, text, EVENT_END);
+        }
     }
 
     /** The events with their {@code model} naming the model that answers, when a fallback does. */

@@ -7,14 +7,19 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quokka.api.TestStore;
+import io.quokka.api.TextChunkTemplate;
+import io.quokka.generation.Reply;
+import jakarta.inject.Inject;
 import io.restassured.path.json.JsonPath;
 import java.net.URI;
 import java.util.List;
@@ -42,6 +47,17 @@ class OpenAiApiTest {
         return given().body("""
                 {"model":"%s","stream":false,"options":{"temperature":0,"top_p":1.0,"num_predict":%d},"messages":%s}"""
                 .formatted(model, numPredict, MESSAGES)).post("/api/chat").then().statusCode(200).extract().jsonPath();
+    }
+
+    @Inject
+    ObjectMapper mapper;
+
+    /** The server's own mapper lets the chat stream's text events come from a template (ChatShapeTextEventTest). */
+    @Test
+    void theServersMapperGetsATemplateForChatTextEvents() {
+        ChatShape shape = new ChatShape("toy", false);
+        shape.piece(Reply.content("role chunk"));
+        assertNotNull(TextChunkTemplate.of(mapper, (time, text) -> shape.textEvent(text)));
     }
 
     @Test
