@@ -15,9 +15,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,21 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
 class OllamaEnvironmentIT {
     static final ObjectMapper JSON = new ObjectMapper();
     final HttpClient http = HttpClient.newHttpClient();
+    @RegisterExtension
+    final PackagedServers servers = new PackagedServers();
     PackagedServer packaged;
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (packaged != null) packaged.stop();
-    }
-
     @Test
     void quotedValuesAndAnInvalidCountStartTheServerAsOllamaWould() throws Exception {
         Path store = dir.resolve("my models");
         ToyInstaller.install(store, ModelName.parse("toy"), ToyModelSpec.tiny().withName("toy"));
-        packaged = PackagedServer.start(dir.resolve("server.log"), Map.of(
+        packaged = servers.start(dir.resolve("server.log"), Map.of(
                 "OLLAMA_MODELS", " \"" + store + "\" ",
                 "OLLAMA_KEEP_ALIVE", "'10m'",
                 "OLLAMA_NUM_PARALLEL", "auto",

@@ -19,9 +19,9 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,15 +34,12 @@ class PullKillIT {
     static final ObjectMapper JSON = new ObjectMapper();
     static final String REPO = "library/kill-me";
     final HttpClient http = HttpClient.newHttpClient();
+    @RegisterExtension
+    final PackagedServers servers = new PackagedServers();
     PackagedServer packaged;
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (packaged != null) packaged.stop();
-    }
 
     @Test
     void aPullKilledWithTheServerLeavesAConsistentStoreAndResumesAfterTheRestart() throws Exception {
@@ -93,7 +90,7 @@ class PullKillIT {
 
     /** Starts the packaged server on {@code store}, with nothing to preload and no toy model. */
     private URI start(Path store) throws Exception {
-        packaged = PackagedServer.start(dir.resolve("server.log"), Map.of("OLLAMA_MODELS", store.toString(),
+        packaged = servers.start(dir.resolve("server.log"), Map.of("OLLAMA_MODELS", store.toString(),
                 "QUOKKA_TOY_DEFAULT", "false", "QUOKKA_WORK_DIR", dir.resolve("work").toString(),
                 "OLLAMA_PRELOAD_MODELS", "", "QUOKKA_PRELOAD_FILE", dir.resolve("no-preload.txt").toString()));
         return packaged.base();

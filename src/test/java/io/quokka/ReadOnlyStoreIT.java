@@ -18,9 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,15 +32,12 @@ import org.junit.jupiter.api.io.TempDir;
 class ReadOnlyStoreIT {
     static final ObjectMapper JSON = new ObjectMapper();
     final HttpClient http = HttpClient.newHttpClient();
+    @RegisterExtension
+    final PackagedServers servers = new PackagedServers();
     PackagedServer packaged;
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void stop() throws Exception {
-        if (packaged != null) packaged.stop();
-    }
 
     @Test
     void anEmptyReadOnlyStoreStartsWithoutTheToyAndSaysWhyThePreloadFailed() throws Exception {
@@ -87,7 +84,7 @@ class ReadOnlyStoreIT {
                 "QUOKKA_TOY_DEFAULT", "false", "QUOKKA_WORK_DIR", dir.resolve("work").toString(),
                 "QUOKKA_PRELOAD_FILE", dir.resolve("no-preload.txt").toString(), "QUOKKA_PULL_RETRY_BACKOFF", "20ms"));
         all.putAll(env);
-        packaged = PackagedServer.start(dir.resolve("server.log"), all, readyPath);
+        packaged = servers.start(dir.resolve("server.log"), all, readyPath);
         return packaged.base();
     }
 

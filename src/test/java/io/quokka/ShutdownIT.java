@@ -20,9 +20,9 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,21 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
 class ShutdownIT {
     static final ObjectMapper JSON = new ObjectMapper();
     final HttpClient http = HttpClient.newHttpClient();
+    @RegisterExtension
+    final PackagedServers servers = new PackagedServers();
     PackagedServer packaged;
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void stop() throws Exception {
-        if (packaged != null) packaged.stop();
-    }
-
     @Test
     void sigtermDuringAStreamRefusesNewWorkCancelsTheStreamWithAnErrorLineUnloadsAndExitsZero() throws Exception {
         Path store = dir.resolve("models");
         ToyInstaller.install(store, ModelName.parse("toy"), ToyModelSpec.tiny().withName("toy"));
-        packaged = PackagedServer.start(dir.resolve("server.log"), Map.of("OLLAMA_MODELS", store.toString(),
+        packaged = servers.start(dir.resolve("server.log"), Map.of("OLLAMA_MODELS", store.toString(),
                 "QUOKKA_SHUTDOWN_GRACE", "2s", "QUOKKA_WORK_DIR", dir.resolve("work").toString()));
         Process server = packaged.process();
         URI base = packaged.base();
