@@ -27,8 +27,9 @@ import org.jboss.logging.Logger;
 /**
  * Loads the models an operator lists ({@code OLLAMA_PRELOAD_MODELS}, else {@code preload-models.txt}) at start-up,
  * in the background so the HTTP server answers at once. The first {@code OLLAMA_MAX_LOADED_MODELS} of them (by
- * default one) stay resident (keep-alive forever unless configured); the rest are checked and load on first use. Models missing from the store are pulled first ({@code QUOKKA_PRELOAD_PULL}, default on), so an empty
- * volume fetches them once and reuses them on later boots; readiness stays DOWN meanwhile. A missing, unpullable or
+ * default one) stay resident (keep-alive forever unless configured); the rest are checked and load on first use.
+ * Models missing from the store are pulled first ({@code QUOKKA_PRELOAD_PULL}, default on), so an empty volume
+ * fetches them once and reuses them on later boots; readiness stays DOWN meanwhile. A missing, unpullable or
  * unloadable model is a clear log line and a reason readiness reports, never a crash, and the others are still loaded.
  */
 @Singleton
