@@ -1,5 +1,6 @@
 package io.quokka.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.api.ollama.ChatRequest;
 import io.quokka.api.ollama.ChatResponse;
 import io.quokka.api.ollama.Message;
@@ -30,6 +31,7 @@ import java.util.Locale;
 public class ChatResource {
     private final GenerationService service;
     private final GenerationResponder responder;
+    private final ObjectMapper mapper;
     private final RequestBodies bodies;
     private final GgufInspector inspector;
 
@@ -37,7 +39,8 @@ public class ChatResource {
         this.bodies = bodies;
         this.inspector = inspector;
         this.service = service;
-        this.responder = new GenerationResponder(service, bodies.mapper());
+        this.responder = new GenerationResponder(service);
+        this.mapper = bodies.mapper();
     }
 
     @POST
@@ -55,7 +58,7 @@ public class ChatResource {
                 .anyMatch(m -> m != null && m.images() != null && !m.images().isEmpty());
         if (images) MediaSupport.refuse(prepared, inspector);
         String model = req.model();
-        return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new GenerationResponder.Shape() {
+        return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new NdjsonFraming(new NdjsonFraming.Shape() {
             @Override
             public Object noWork(String doneReason) {
                 return ChatResponse.doneWithoutWork(model, doneReason);
@@ -77,7 +80,7 @@ public class ChatResource {
                 return ChatResponse.done(model, reply, r.doneReason().wireName, o.totalNanos(), o.loadNanos(),
                         r.promptEvalCount(), r.promptEvalNanos(), r.evalCount(), r.evalNanos());
             }
-        }, http);
+        }, mapper), http);
     }
 
     private static List<ChatTurn> turns(List<Message> messages) {

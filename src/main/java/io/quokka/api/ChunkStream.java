@@ -69,6 +69,22 @@ public final class ChunkStream {
         http.write(chunk);
     }
 
+    /**
+     * Commits the response's status and headers now, with {@code parts} as its first chunk, or alone when there are
+     * none. Throws {@link UncheckedIOException} when the client is gone.
+     */
+    public void open(byte[]... parts) {
+        if (parts.length > 0) {
+            write(parts);
+        } else if (http == null) {
+            writeToBodyStream();
+        } else if (!http.headWritten()) {
+            if (http.closed()) throw new UncheckedIOException(new IOException("the client went away"));
+            http.setChunked(true);
+            http.writeHead();
+        }
+    }
+
     private void writeToBodyStream(byte[]... parts) {
         try {
             for (byte[] part : parts) out.write(part);

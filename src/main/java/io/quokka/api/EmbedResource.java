@@ -46,7 +46,7 @@ public class EmbedResource {
         int dimensions = req.dimensions() == null ? 0 : req.dimensions();
         var response = new EmbedResponse(req.model(), EmbeddingService.normalizeAll(e.embeddings(), dimensions),
                 inputs.isEmpty() ? 0 : e.totalNanos(), inputs.isEmpty() ? 0 : e.loadNanos(), e.promptEvalCount());
-        return Response.ok(response).type(GenerationResponder.JSON).build();
+        return Response.ok(response).type(NdjsonFraming.JSON).build();
     }
 
     /**

@@ -49,6 +49,6 @@ public class EmbeddingsResource {
             embedding = new double[v.length];
             for (int i = 0; i < v.length; i++) embedding[i] = v[i];
         }
-        return Response.ok(new EmbeddingResponse(embedding)).type(GenerationResponder.JSON).build();
+        return Response.ok(new EmbeddingResponse(embedding)).type(NdjsonFraming.JSON).build();
     }
 }

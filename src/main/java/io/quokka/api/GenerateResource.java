@@ -2,6 +2,7 @@ package io.quokka.api;
 
 import io.quokka.api.ollama.GenerateRequest;
 import io.quokka.api.ollama.GenerateResponse;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
@@ -26,6 +27,7 @@ import java.util.List;
 public class GenerateResource {
     private final GenerationService service;
     private final GenerationResponder responder;
+    private final ObjectMapper mapper;
     private final RequestBodies bodies;
     private final GgufInspector inspector;
 
@@ -33,7 +35,8 @@ public class GenerateResource {
         this.bodies = bodies;
         this.inspector = inspector;
         this.service = service;
-        this.responder = new GenerationResponder(service, bodies.mapper());
+        this.responder = new GenerationResponder(service);
+        this.mapper = bodies.mapper();
     }
 
     @POST
@@ -50,7 +53,7 @@ public class GenerateResource {
         if (req.images() != null && !req.images().isEmpty()) MediaSupport.refuse(prepared, inspector);
         String model = req.model();
         boolean raw = command.raw();
-        return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new GenerationResponder.Shape() {
+        return responder.respond(prepared, RequestDecoding.streaming(req.stream()), new NdjsonFraming(new NdjsonFraming.Shape() {
             @Override
             public Object noWork(String doneReason) {
                 return GenerateResponse.doneWithoutWork(model, doneReason);
@@ -74,6 +77,6 @@ public class GenerateResource {
                         context, o.totalNanos(),
                         o.loadNanos(), r.promptEvalCount(), r.promptEvalNanos(), r.evalCount(), r.evalNanos());
             }
-        }, http);
+        }, mapper), http);
     }
 }

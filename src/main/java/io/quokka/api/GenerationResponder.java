@@ -1,10 +1,8 @@
 package io.quokka.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quokka.api.ollama.Timestamps;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
+import io.quokka.generation.Claim;
 import io.quokka.generation.GenerationService;
 import io.quokka.generation.Outcome;
 import io.quokka.generation.Reply;
@@ -15,187 +13,109 @@ import io.vertx.core.http.HttpServerResponse;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.UncheckedIOException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.time.Duration;
 import org.jboss.logging.Logger;
 
 /**
- * Runs a prepared generation and writes Ollama's answer: NDJSON streamed line by line (each flushed as its token
- * arrives, the last carrying the metrics, or an {@code {"error"}} line if the engine fails midway), or one JSON
- * object. Endpoint-specific shapes come from a {@link Shape}. A streamed answer whose model is not available within
- * 100 ms (a load, a queue) commits its 200 and headers at once with an empty chunk, so a slow load does not time the
- * client out (a failure is then the stream's {@code {"error"}} line); a non-streamed one claims first, so a failure
- * still gets its status code.
+ * Runs a prepared generation and writes its answer in an API family's {@link Framing}: streamed piece by piece (each
+ * flushed as its token arrives) or as one object. The one path for Ollama's NDJSON and OpenAI's server-sent events.
+ *
+ * <p>The model is claimed on a thread of its own ({@link Claim}). A claim settled within {@link #HEADERS_AFTER} (a
+ * resident model, or a fast failure, which keeps its status code) answers as usual; a slower one (a load, a queue)
+ * commits a streamed response's 200 and headers at once, so the client does not time out, and a failure from then
+ * on is the stream's last line or event. Whatever happens to the client (it leaves while queued, while the model
+ * loads, while tokens stream), the claim is either taken by the stream, which closes it, or abandoned, and then
+ * released by whoever completes it: no departure keeps a model claimed.
  */
-final class GenerationResponder {
+public final class GenerationResponder {
     private static final Logger LOG = Logger.getLogger(GenerationResponder.class);
-    static final String NDJSON = "application/x-ndjson";
-    static final String JSON = "application/json; charset=utf-8";
-    private static final byte[] NEWLINE = {'\n'};
-    /** How long a streamed request waits for its model before committing the response with an empty chunk. */
-    static final long HEADERS_AFTER_MILLIS = 100;
-
-    /** How one endpoint shapes its chunks and final object. */
-    interface Shape {
-        /** One streamed piece: text, thinking, tool calls. */
-        Object chunk(Reply piece);
-
-        /** The final object: the whole reply when not streamed, else what was held back until the end. */
-        Object done(Reply reply, Outcome outcome);
-
-        /** The answer to a request with nothing to generate: done_reason "load" or "unload". */
-        Object noWork(String doneReason);
-
-        /**
-         * A streamed piece that is only text, made at {@code createdAt}: what {@link #chunk} makes of it, for
-         * {@link TextChunkTemplate}; null when the endpoint has no such chunk.
-         */
-        default Object textChunk(String createdAt, String text) {
-            return null;
-        }
-    }
+    /** How long a streamed request waits for its model before committing the response. */
+    static final Duration HEADERS_AFTER = Duration.ofMillis(100);
 
     private final GenerationService service;
-    private final ObjectMapper mapper;
 
-    GenerationResponder(GenerationService service, ObjectMapper mapper) {
+    public GenerationResponder(GenerationService service) {
         this.service = service;
-        this.mapper = mapper;
     }
 
-    Response respond(GenerationService.Prepared prepared, boolean stream, Shape shape, HttpServerResponse http)
+    public Response respond(GenerationService.Prepared prepared, boolean stream, Framing framing,
+                            HttpServerResponse http)
             throws EngineException, ServerBusyException, RequestCancelledException {
-        if (prepared.noWork()) return loadOrUnload(prepared, shape);
-        prepared = FallbackHeaders.routed(prepared);
-        GenerationService.Prepared routed = prepared;
+        if (prepared.noWork()) return loadOrUnload(prepared, stream, framing);
         CancelToken cancel = new CancelToken();
         ClientWatch watch = ClientWatch.start(http, cancel);
+        Claim claim = service.claim(FallbackHeaders.routed(prepared), cancel);
         if (!stream) {
-            try (watch; GenerationService.Run run = service.start(prepared, cancel)) {
+            try (watch; GenerationService.Run run = claim.take()) {
                 ReplyParser parser = run.replyParser();
                 Reply.Builder reply = new Reply.Builder();
                 Outcome outcome = run.generate(piece -> reply.add(parser.add(piece)));
                 reply.add(parser.finish());
-                Object done = FallbackHeaders.answeredBy(mapper, shape.done(reply.build(), outcome), run.fallback());
-                return FallbackHeaders.tell(Response.ok(done), run.fallback()).type(JSON).build();
+                Object whole = framing.whole(reply.build(), outcome, run.fallback());
+                return FallbackHeaders.tell(Response.ok(whole), run.fallback()).type(framing.wholeType()).build();
             }
         }
-        // Claim the model on a virtual thread. A fast claim (or a fast failure, which keeps its status code) is
-        // settled before the response starts; a slow one (a load, a queue) gets its headers at once, through an
-        // empty chunk, so the client does not time out, and a failure from then on is the stream's last line.
-        FutureTask<GenerationService.Run> claim = new FutureTask<>(() -> service.start(routed, cancel));
-        Thread.ofVirtual().name("claim").start(claim);
         boolean settled;
         try {
-            claim.get(HEADERS_AFTER_MILLIS, TimeUnit.MILLISECONDS);
-            settled = true;
-        } catch (TimeoutException slow) {
-            settled = false;
+            settled = claim.settledWithin(HEADERS_AFTER);
+            if (settled && claim.failed()) claim.take(); // throws the failure, with its status code
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            abandon(claim, cancel);
+            claim.abandon();
             watch.close();
             throw new RequestCancelledException();
-        } catch (ExecutionException e) {
+        } catch (EngineException | ServerBusyException | RequestCancelledException | RuntimeException e) {
             watch.close();
-            throw rethrow(e);
+            throw e;
         }
-        boolean waited = !settled;
-        StreamingOutput body = out -> {
-            GenerationService.Run run = null;
-            ChunkStream lines = ChunkStream.of(http, out);
-            try (watch) {
-                if (waited) writeLine(lines, shape.chunk(Reply.EMPTY));
-                run = await(claim, cancel);
-                GenerationService.Run answering = run;
-                ReplyParser parser = run.replyParser();
-                TextChunkTemplate text = TextChunkTemplate.of(mapper, shape::textChunk);
-                // Called on the I/O event loop as each token arrives from the runner: the line goes out from there.
-                Outcome outcome = run.generate(piece -> {
-                    Reply r = parser.add(piece);
-                    if (r.isEmpty()) return; // a held-back tag or call waits
-                    if (text != null && r.isTextOnly() && answering.fallback() == null) {
-                        lines.write(text.parts(Timestamps.now(), r.content(), NEWLINE));
-                    } else {
-                        writeLine(lines, FallbackHeaders.answeredBy(mapper, shape.chunk(r), answering.fallback()));
-                    }
-                    watch.relax();
-                });
-                writeLine(lines, FallbackHeaders.answeredBy(mapper, shape.done(parser.finish(), outcome), run.fallback()));
-            } catch (UncheckedIOException e) {
-                // The client went away: stop generating, nothing left to write to.
-                cancel.cancel();
-            } catch (Exception e) {
-                LOG.warnf("streamed generation failed: %s", e.getMessage());
-                try {
-                    writeLine(lines, new io.quokka.api.ollama.ErrorResponse(e.getMessage()));
-                } catch (UncheckedIOException gone) {
-                    // The client already left.
-                }
-            } finally {
-                if (run != null) run.close();
+        boolean slow = !settled;
+        StreamingOutput body = out -> stream(claim, cancel, watch, framing, ChunkStream.of(http, out), slow);
+        // A fallback decided before the answer starts is in its headers; a later one only in the chunks' model.
+        return FallbackHeaders.tell(Response.ok(body), claim.settledFallback()).type(framing.streamType()).build();
+    }
+
+    /** Writes a streamed answer. The claim stays the claim's until taken here; a stream that never takes it abandons it. */
+    private void stream(Claim claim, CancelToken cancel, ClientWatch watch, Framing framing, ChunkStream chunks,
+                        boolean slow) {
+        GenerationService.Run run = null;
+        try (watch) {
+            if (slow) chunks.open(framing.opening());
+            run = claim.take();
+            GenerationService.Run answering = run;
+            ReplyParser parser = run.replyParser();
+            // Called on the I/O event loop as each token arrives from the runner: the chunk goes out from there.
+            Outcome outcome = run.generate(piece -> {
+                Reply r = parser.add(piece);
+                if (r.isEmpty()) return; // a held-back tag or call waits
+                chunks.write(framing.piece(r, answering.fallback()));
+                watch.relax();
+            });
+            chunks.write(framing.end(parser.finish(), outcome, run.fallback()));
+        } catch (UncheckedIOException e) {
+            // The client went away: stop generating, nothing left to write to.
+            cancel.cancel();
+        } catch (Exception e) {
+            if (!(e instanceof RequestCancelledException)) LOG.warnf("streamed generation failed: %s", e.getMessage());
+            try {
+                chunks.write(framing.failure(e));
+            } catch (UncheckedIOException gone) {
+                // The client already left.
             }
-        };
-        // A fallback decided before the answer starts is in its headers; a later one only in the lines' model.
-        return FallbackHeaders.tell(Response.ok(body), settled ? claim.resultNow().fallback() : null).type(NDJSON)
-                .build();
+        } finally {
+            if (run != null) run.close();
+            else claim.abandon();
+        }
     }
 
     /** An empty prompt (or no messages) loads the model; with {@code keep_alive: 0} it unloads it instead. */
-    private Response loadOrUnload(GenerationService.Prepared prepared, Shape shape)
+    private Response loadOrUnload(GenerationService.Prepared prepared, boolean stream, Framing framing)
             throws EngineException, ServerBusyException, RequestCancelledException {
         if (prepared.keepAlive() != null && prepared.keepAlive().immediate()) {
             service.unload(prepared);
-            return Response.ok(shape.noWork("unload")).type(JSON).build();
+            return framing.nothingToGenerate("unload", stream);
         }
         try (var run = service.start(prepared, new CancelToken())) {
-            return Response.ok(shape.noWork("load")).type(JSON).build();
+            return framing.nothingToGenerate("load", stream);
         }
     }
-
-    private static GenerationService.Run await(FutureTask<GenerationService.Run> claim, CancelToken cancel)
-            throws Exception {
-        try {
-            return claim.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            abandon(claim, cancel);
-            throw new RequestCancelledException();
-        } catch (ExecutionException e) {
-            throw rethrow(e);
-        }
-    }
-
-    /** The claim's own failure, unwrapped, so it maps to its status code. */
-    private static RuntimeException rethrow(ExecutionException e) throws EngineException, ServerBusyException,
-            RequestCancelledException {
-        switch (e.getCause()) {
-            case EngineException x -> throw x;
-            case ServerBusyException x -> throw x;
-            case RequestCancelledException x -> throw x;
-            case RuntimeException x -> throw x;
-            default -> throw new IllegalStateException(e.getCause());
-        }
-    }
-
-    /** Cancels a claim nobody will use, releasing the model if it was claimed anyway. */
-    private static void abandon(FutureTask<GenerationService.Run> task, CancelToken cancel) {
-        cancel.cancel();
-        try {
-            task.get().close();
-        } catch (Exception ignored) {
-            // Cancelled or failed: nothing claimed.
-        }
-    }
-
-    private void writeLine(ChunkStream lines, Object value) {
-        try {
-            lines.write(mapper.writeValueAsBytes(value), NEWLINE);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialise " + value.getClass().getSimpleName(), e);
-        }
-    }
-
 }

@@ -58,7 +58,7 @@ public class ModelManagementResource {
         if (!RequestDecoding.streaming(req.stream())) {
             List<String> statuses = new ArrayList<>();
             prepared.write(statuses::add);
-            return Response.ok(ProgressResponse.of(statuses.getLast())).type(GenerationResponder.JSON).build();
+            return Response.ok(ProgressResponse.of(statuses.getLast())).type(NdjsonFraming.JSON).build();
         }
         StreamingOutput out = stream -> {
             try {
@@ -74,7 +74,7 @@ public class ModelManagementResource {
                 }
             }
         };
-        return Response.ok(out).type(GenerationResponder.NDJSON).build();
+        return Response.ok(out).type(NdjsonFraming.NDJSON).build();
     }
 
     @POST

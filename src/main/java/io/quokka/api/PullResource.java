@@ -61,7 +61,7 @@ public class PullResource {
             AtomicReference<PullEvent> last = new AtomicReference<>();
             try (ClientWatch watch = ClientWatch.start(http, cancel)) {
                 puller.pull(model, insecure, last::set, cancel::isCancelled);
-                return Response.ok(wire(last.get())).type(GenerationResponder.JSON).build();
+                return Response.ok(wire(last.get())).type(NdjsonFraming.JSON).build();
             } catch (PullException e) {
                 return failure(e);
             }
@@ -91,7 +91,7 @@ public class PullResource {
                 }
             }
         };
-        return Response.ok(stream).type(GenerationResponder.NDJSON).build();
+        return Response.ok(stream).type(NdjsonFraming.NDJSON).build();
     }
 
     private static Response failure(PullException e) {

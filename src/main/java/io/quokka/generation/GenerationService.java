@@ -263,6 +263,14 @@ public final class GenerationService {
         return fallbacks.start(prepared, cancel, this::startLocal);
     }
 
+    /**
+     * {@link #start} on a thread of its own, so that the caller can answer while the model is queued for or loading;
+     * the returned claim releases the run itself when nobody takes it (the client left, {@code cancel} fired).
+     */
+    public Claim claim(Prepared prepared, CancelToken cancel) {
+        return Claim.start(this, prepared, cancel);
+    }
+
     /** Claims {@code prepared}'s own model. */
     private Run startLocal(Prepared prepared, CancelToken cancel)
             throws EngineException, ServerBusyException, RequestCancelledException {
@@ -289,6 +297,16 @@ public final class GenerationService {
             throw e;
         } finally {
             waiting.remove(cancel);
+        }
+        if (cancel.isCancelled()) {
+            // The client left while its model loaded: the load is kept, the claim is not.
+            lease.close();
+            if (draining) {
+                report(prepared, GenerationReport.REJECTED, null, lease.loadNanos(), -1, "server is shutting down");
+                throw new ShuttingDownException();
+            }
+            report(prepared, GenerationReport.CANCELLED, null, lease.loadNanos(), -1, null);
+            throw new RequestCancelledException();
         }
         GenerationRequest request;
         try {

@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * sent), then (with {@code include_usage}) a chunk with the usage and no choices. One id and one {@code created}
  * for the stream.
  */
-final class ChatShape implements SseResponder.Shape {
+final class ChatShape implements SseFraming.Shape {
     static final String FINGERPRINT = "fp_ollama";
 
     private final String id = "chatcmpl-" + ThreadLocalRandom.current().nextInt(999);

@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code include_usage}) a chunk with the usage and no choices; with {@code include_usage} every other chunk
  * carries zero usage.
  */
-final class CompletionShape implements SseResponder.Shape {
+final class CompletionShape implements SseFraming.Shape {
     private final String id = "cmpl-" + ThreadLocalRandom.current().nextInt(999);
     private final long created = System.currentTimeMillis() / 1000;
     private final String model;

@@ -1,7 +1,7 @@
 package io.quokka.api.openai;
 
+import io.quokka.api.GenerationResponder;
 import io.quokka.api.MediaSupport;
-
 import io.quokka.api.RequestBodies;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
@@ -38,14 +38,14 @@ public class OpenAiResource {
     private final RequestBodies bodies;
     private final StoreModelResolver resolver;
     private final GgufInspector inspector;
-    private final SseResponder responder;
+    private final GenerationResponder responder;
 
     OpenAiResource(GenerationService service, RequestBodies bodies, StoreModelResolver resolver, GgufInspector inspector) {
         this.service = service;
         this.bodies = bodies;
         this.resolver = resolver;
         this.inspector = inspector;
-        this.responder = new SseResponder(service, bodies.mapper());
+        this.responder = new GenerationResponder(service);
     }
 
     @POST
@@ -60,8 +60,7 @@ public class OpenAiResource {
         if (chat.hasMedia()) refuseMedia(prepared);
         boolean stream = Boolean.TRUE.equals(req.stream());
         var shape = new ChatShape(req.model(), StreamOptions.includeUsage(req.stream_options()));
-        if (prepared.noWork()) return responder.loadOnly(prepared, stream, shape);
-        return responder.respond(prepared, stream, shape, http);
+        return responder.respond(prepared, stream, new SseFraming(shape, bodies.mapper()), http);
     }
 
     @POST
@@ -74,8 +73,7 @@ public class OpenAiResource {
         GenerationService.Prepared prepared = service.prepare(Translation.completion(req));
         boolean stream = Boolean.TRUE.equals(req.stream());
         var shape = new CompletionShape(req.model(), StreamOptions.includeUsage(req.stream_options()));
-        if (prepared.noWork()) return responder.loadOnly(prepared, stream, shape);
-        return responder.respond(prepared, stream, shape, http);
+        return responder.respond(prepared, stream, new SseFraming(shape, bodies.mapper()), http);
     }
 
     @GET

@@ -36,7 +36,7 @@ class ChatShapeTextEventTest {
             if (text.isEmpty()) continue; // an empty piece is never written
             List<Object> events = shape.piece(Reply.content(text));
             assertEquals(1, events.size());
-            ByteArrayOutputStream expected = new ByteArrayOutputStream(); // as SseResponder writes it with Jackson
+            ByteArrayOutputStream expected = new ByteArrayOutputStream(); // as SseFraming writes it with Jackson
             expected.writeBytes("data: ".getBytes(StandardCharsets.US_ASCII));
             expected.writeBytes(MAPPER.writeValueAsBytes(events.getFirst()));
             expected.writeBytes("\n\n".getBytes(StandardCharsets.US_ASCII));
