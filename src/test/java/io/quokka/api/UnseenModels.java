@@ -9,9 +9,8 @@ import io.quokka.store.Layer;
 import io.quokka.store.Manifest;
 import io.quokka.store.ModelName;
 import io.quokka.store.StoreWriter;
+import io.quokka.template.OllamaTemplates;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +35,9 @@ import java.util.stream.Collectors;
  *   <li>{@code kangaroo:toy} — always generates a token that ends one 4-byte character and starts the next; its
  *       params stop string is two of those characters around " k".</li>
  * </ul>
+ * The library templates come from Ollama's corpus in {@code ../shared/ollama-templates/} ({@link OllamaTemplates}):
+ * without it {@link #install} installs nothing and aborts (fails under {@code CI=true}); {@link UnseenModelsApiTest}
+ * then reports each of its tests skipped.
  */
 final class UnseenModels {
     private UnseenModels() {}
@@ -67,6 +69,7 @@ final class UnseenModels {
     static final String LICENSE = "Apache License\nVersion 2.0, January 2004";
 
     static void install(Path root) throws IOException {
+        OllamaTemplates.require();
         StoreWriter w = new StoreWriter(root, true);
         pull(w, "qwen2.5:toy", QWEN, template("chatml"), "You are Qwen, a helpful assistant.",
                 "{\"stop\":[\"<|im_start|>\",\"<|im_end|>\"],\"temperature\":0.7,\"top_p\":0.8}", LICENSE, null, false);
@@ -87,12 +90,9 @@ final class UnseenModels {
                 null, false);
     }
 
+    /** A library template from Ollama's corpus outside the repository ({@link OllamaTemplates}). */
     static String template(String name) {
-        try (InputStream in = UnseenModels.class.getResourceAsStream("/io/quokka/template/ollama/" + name + ".gotmpl")) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return OllamaTemplates.read(name + ".gotmpl");
     }
 
     /** Writes layers and config as a pull leaves them: model, template, system, params, license, messages, projector. */

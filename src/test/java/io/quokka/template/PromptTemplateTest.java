@@ -91,12 +91,13 @@ class PromptTemplateTest {
         assertEquals(List.of("insert"), t.capabilities());
     }
 
+    /** /api/generate's system and prompt reach a messages template as messages (a library template: OllamaLibraryTest). */
     @Test
     void generateUsesSystemAndChatPath() {
-        PromptTemplate t = PromptTemplate.parse(OllamaLibraryTest.resource("llama3-instruct.gotmpl"));
-        assertEquals("<|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
-                        + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n",
-                t.renderGenerate("Be brief.", "Hi", null, null));
+        PromptTemplate t = PromptTemplate.parse(
+                "{{ range .Messages }}<{{ .Role }}>{{ .Content }}</{{ .Role }}>{{ end }}<assistant>");
+        assertEquals("<system>Be brief.</system><user>Hi</user><assistant>", t.renderGenerate("Be brief.", "Hi", null, null));
+        assertEquals("<user>Hi</user><assistant>", t.renderGenerate("", "Hi", null, null));
         assertEquals("Hi", PromptTemplate.DEFAULT.renderGenerate("sys", "Hi", null, null));
     }
 
@@ -117,8 +118,10 @@ class PromptTemplateTest {
         assertEquals(List.of("prompt", "system", "tools"), PromptTemplate.parse("{{ with .Tools }}{{ . }}{{ end }} {{ .System }} {{ .Prompt }}").vars());
         assertEquals(List.of("content", "messages", "role", "toolname"), PromptTemplate.parse(
                 "{{ range .Messages }}{{ if eq .Role \"tool\" }}Tool Result: {{ .ToolName }} {{ .Content }}{{ end }}{{ end }}").vars());
-        assertEquals(List.of("$", "$i", "$last", "content", "messages", "role", "system"),
-                PromptTemplate.parse(OllamaLibraryTest.resource("gemma3-instruct.gotmpl")).vars());
+        assertEquals(List.of("$", "$i", "$last", "content", "messages", "role", "system"), PromptTemplate.parse("""
+                {{- range $i, $_ := .Messages }}{{- $last := eq (len (slice $.Messages $i)) 1 }}
+                {{- if and (eq $i 0) $.System }}{{ $.System }} {{ end }}{{ .Role }}: {{ .Content }}
+                {{- if $last }}.{{ end }}{{ end }}""").vars());
     }
 
     @Test
@@ -179,109 +182,103 @@ class PromptTemplateTest {
         assertEquals("[]|no", t.renderGenerate("", "x", "", null));
     }
 
-    /** Ollama's qwen2.5 library template shape: tools, tool calls, tool responses, $last. */
-    static final String QWEN25 = """
+    /**
+     * A qwen-style template written for these tests from the format's facts (ChatML turns; tools listed in
+     * {@code <tools>}, calls in {@code <tool_call>}, results as a user turn in {@code <tool_response>}; no end after a
+     * trailing assistant message, so it is continued): {@code if}/{@code else} on {@code .Messages}, {@code with},
+     * {@code range}, {@code json}, and {@code slice}/{@code len}/{@code eq} to find the last message.
+     */
+    static final String QWEN_STYLE = """
             {{- if .Messages }}
             {{- if or .System .Tools }}<|im_start|>system
-            {{- if .System }}
-            {{ .System }}
+            {{- with .System }}
+            {{ . }}
             {{- end }}
-            {{- if .Tools }}
-
-            # Tools
-
-            You may call one or more functions to assist with the user query.
-
-            You are provided with function signatures within <tools></tools> XML tags:
+            {{- with .Tools }}
+            Functions you may call, one JSON signature a line:
             <tools>
-            {{- range .Tools }}
-            {"type": "function", "function": {{ json .Function }}}
+            {{- range . }}
+            {{ json .Function }}
             {{- end }}
             </tools>
-
-            For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:
-            <tool_call>
-            {"name": <function-name>, "arguments": <args-json-object>}
-            </tool_call>
+            To call one, answer <tool_call>{"name": "<name>", "arguments": {<arguments>}}</tool_call>.
             {{- end }}<|im_end|>
             {{ end }}
-            {{- range $i, $_ := .Messages }}
-            {{- $last := eq (len (slice $.Messages $i)) 1 -}}
+            {{- range $i, $m := .Messages }}
+            {{- $final := eq (len (slice $.Messages $i)) 1 }}
             {{- if eq .Role "user" }}<|im_start|>user
             {{ .Content }}<|im_end|>
-            {{ else if eq .Role "assistant" }}<|im_start|>assistant
-            {{ if .Content }}{{ .Content }}
-            {{- else if .ToolCalls }}<tool_call>
-            {{ range .ToolCalls }}{"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}
-            {{ end }}</tool_call>
-            {{- end }}{{ if not $last }}<|im_end|>
-            {{ end }}
-            {{- else if eq .Role "tool" }}<|im_start|>user
+            {{ else if eq .Role "tool" }}<|im_start|>user
             <tool_response>
             {{ .Content }}
             </tool_response><|im_end|>
+            {{ else if eq .Role "assistant" }}<|im_start|>assistant
+            {{ with .ToolCalls }}{{ range . }}<tool_call>
+            {"name": "{{ .Function.Name }}", "arguments": {{ .Function.Arguments }}}
+            </tool_call>{{ end }}{{ else }}{{ .Content }}{{ end }}
+            {{- if not $final }}<|im_end|>
             {{ end }}
-            {{- if and (ne .Role "assistant") $last }}<|im_start|>assistant
+            {{- end }}
+            {{- if and $final (ne .Role "assistant") }}<|im_start|>assistant
             {{ end }}
             {{- end }}
             {{- else }}
-            {{- if .System }}<|im_start|>system
-            {{ .System }}<|im_end|>
-            {{ end }}{{ if .Prompt }}<|im_start|>user
+            {{- with .System }}<|im_start|>system
+            {{ . }}<|im_end|>
+            {{ end }}<|im_start|>user
             {{ .Prompt }}<|im_end|>
-            {{ end }}<|im_start|>assistant
-            {{ end }}{{ .Response }}{{ if .Response }}<|im_end|>{{ end }}""";
+            <|im_start|>assistant
+            {{ .Response }}{{ if .Response }}<|im_end|>{{ end }}
+            {{- end }}""";
 
     @Test
-    void qwen25WithTools() {
+    void qwenStyleWithTools() {
         List<Msg> msgs = new ArrayList<>();
         msgs.add(Msg.system("Be helpful."));
         msgs.addAll(toolConversation());
         String fn = "{\"name\":\"get_weather\",\"description\":\"Get the weather\",\"parameters\":{\"type\":\"object\",\"required\":[\"location\"],"
                 + "\"properties\":{\"location\":{\"type\":\"string\",\"description\":\"City \\u003cname\\u003e\"},\"unit\":{\"type\":\"string\",\"enum\":[\"c\",\"f\"]}}}}";
-        assertEquals("<|im_start|>system\nBe helpful.\n\n# Tools\n\nYou may call one or more functions to assist with the user query.\n\n"
-                + "You are provided with function signatures within <tools></tools> XML tags:\n<tools>\n"
-                + "{\"type\": \"function\", \"function\": " + fn + "}\n</tools>\n\n"
-                + "For each function call, return a json object with function name and arguments within <tool_call></tool_call> XML tags:\n"
-                + "<tool_call>\n{\"name\": <function-name>, \"arguments\": <args-json-object>}\n</tool_call><|im_end|>\n"
+        assertEquals("<|im_start|>system\nBe helpful.\nFunctions you may call, one JSON signature a line:\n<tools>\n"
+                + fn + "\n</tools>\nTo call one, answer <tool_call>{\"name\": \"<name>\", \"arguments\": {<arguments>}}</tool_call>."
+                + "<|im_end|>\n"
                 + "<|im_start|>user\nWeather in Paris?<|im_end|>\n"
                 + "<|im_start|>assistant\n<tool_call>\n{\"name\": \"get_weather\", \"arguments\": {\"days\":3,\"location\":\"Paris\"}}\n</tool_call><|im_end|>\n"
                 + "<|im_start|>user\n<tool_response>\nsunny\n</tool_response><|im_end|>\n"
-                + "<|im_start|>assistant\n", PromptTemplate.parse(QWEN25).renderChat(msgs, weatherTools(), null));
+                + "<|im_start|>assistant\n", PromptTemplate.parse(QWEN_STYLE).renderChat(msgs, weatherTools(), null));
     }
 
     @Test
-    void qwen25TrailingAssistantHasNoEnd() {
-        String out = PromptTemplate.parse(QWEN25).renderChat(List.of(Msg.user("Hi"), Msg.assistant("Hel")), null, null);
+    void qwenStyleTrailingAssistantHasNoEnd() {
+        String out = PromptTemplate.parse(QWEN_STYLE).renderChat(List.of(Msg.user("Hi"), Msg.assistant("Hel")), null, null);
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHel", out);
     }
 
-    /** A qwen3-style thinking template. */
-    static final String QWEN3_THINK = """
-            {{- range $i, $_ := .Messages }}
-            {{- $last := eq (len (slice $.Messages $i)) 1 -}}
+    /**
+     * A thinking template written for these tests in a qwen-like shape: earlier thinking is shown when think is set,
+     * and {@code think: false} closes an empty block for the model.
+     */
+    static final String QWEN_STYLE_THINK = """
+            {{- range $i, $m := .Messages }}
+            {{- $final := eq (len (slice $.Messages $i)) 1 }}
             {{- if eq .Role "user" }}<|im_start|>user
             {{ .Content }}<|im_end|>
             {{ else if eq .Role "assistant" }}<|im_start|>assistant
-            {{ if (and $.IsThinkSet (and .Thinking (or $last (gt $i 0)))) -}}
-            <think>{{ .Thinking }}</think>
-            {{ end -}}
-            {{ if .Content }}{{ .Content }}{{ end }}{{ if not $last }}<|im_end|>
+            {{ if and $.IsThinkSet .Thinking }}<think>{{ .Thinking }}</think>
+            {{ end }}{{ .Content }}{{ if not $final }}<|im_end|>
             {{ end }}
             {{- end }}
-            {{- if and (ne .Role "assistant") $last }}<|im_start|>assistant
-            {{ if and $.IsThinkSet (not $.Think) -}}
-            <think>
+            {{- if and $final (ne .Role "assistant") }}<|im_start|>assistant
+            {{ if and $.IsThinkSet (not $.Think) }}<think>
 
             </think>
 
-            {{ end -}}
             {{ end }}
+            {{- end }}
             {{- end }}""";
 
     @Test
     void thinkTemplates() {
-        PromptTemplate t = PromptTemplate.parse(QWEN3_THINK);
+        PromptTemplate t = PromptTemplate.parse(QWEN_STYLE_THINK);
         assertEquals(new PromptTemplate.ThinkingTags("<think>", "</think>"), t.thinkingTags().orElseThrow());
         assertEquals(List.of("thinking"), t.capabilities());
         List<Msg> msgs = List.of(Msg.user("Hi"), Msg.assistant("Hello").withThinking("greet"), Msg.user("Bye"));
@@ -289,7 +286,7 @@ class PromptTemplateTest {
                 + "<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n<think>\n\n</think>\n\n", t.renderChat(msgs, null, Think.of(false)));
         assertEquals("<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\nHello<|im_end|>\n"
                 + "<|im_start|>user\nBye<|im_end|>\n<|im_start|>assistant\n", t.renderChat(msgs, null, null));
-        assertFalse(PromptTemplate.parse(OllamaLibraryTest.resource("llama3-instruct.gotmpl")).supportsThinking());
+        assertFalse(PromptTemplate.parse(MISTRAL_MESSAGES).supportsThinking());
         assertEquals("high true", PromptTemplate.parse("{{ range .Messages }}{{ end }}{{ .ThinkLevel }} {{ .Think }}")
                 .renderChat(List.of(), null, Think.of("high")));
     }
@@ -304,7 +301,7 @@ class PromptTemplateTest {
 
     @Test
     void fiftyMessageChatRendersFast() {
-        PromptTemplate t = PromptTemplate.parse(QWEN25);
+        PromptTemplate t = PromptTemplate.parse(QWEN_STYLE);
         List<Msg> msgs = new ArrayList<>();
         for (int i = 0; i < 25; i++) {
             msgs.add(Msg.user("question number " + i));
