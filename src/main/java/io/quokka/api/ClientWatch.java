@@ -19,7 +19,7 @@ public final class ClientWatch implements AutoCloseable {
     private volatile boolean stopped;
     private volatile Duration period = PERIOD;
 
-    private ClientWatch(HttpServerResponse http, CancelToken cancel) {
+    private ClientWatch(HttpServerResponse http, CancelToken cancel, Runnable ended) {
         thread = Thread.ofVirtual().name("client-watch").start(() -> {
             while (!stopped && !http.ended()) {
                 if (http.closed()) {
@@ -32,6 +32,7 @@ public final class ClientWatch implements AutoCloseable {
                     return;
                 }
             }
+            if (!stopped) ended.run();
         });
     }
 
@@ -45,7 +46,16 @@ public final class ClientWatch implements AutoCloseable {
     }
 
     public static ClientWatch start(HttpServerResponse http, CancelToken cancel) {
-        return http == null ? new ClientWatch() : new ClientWatch(http, cancel);
+        return start(http, cancel, () -> {});
+    }
+
+    /**
+     * A watch that also runs {@code ended} if the response ends before the watch is closed: an answer that never
+     * reached the code that would have closed it (its body was never written), so that what the request still holds
+     * can be let go.
+     */
+    public static ClientWatch start(HttpServerResponse http, CancelToken cancel, Runnable ended) {
+        return http == null ? new ClientWatch() : new ClientWatch(http, cancel, ended);
     }
 
     private ClientWatch() {

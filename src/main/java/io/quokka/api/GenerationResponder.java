@@ -43,8 +43,8 @@ public final class GenerationResponder {
             throws EngineException, ServerBusyException, RequestCancelledException {
         if (prepared.noWork()) return loadOrUnload(prepared, stream, framing);
         CancelToken cancel = new CancelToken();
-        ClientWatch watch = ClientWatch.start(http, cancel);
         Claim claim = service.claim(FallbackHeaders.routed(prepared), cancel);
+        ClientWatch watch = ClientWatch.start(http, cancel, claim::abandon);
         if (!stream) {
             try (watch; GenerationService.Run run = claim.take()) {
                 ReplyParser parser = run.replyParser();

@@ -32,6 +32,12 @@ class DepartureParallelApiTest {
         }
     }
 
+    @TestHTTPResource("/")
+    URI base;
+    @Inject
+    Scheduler scheduler;
+    @Inject
+    GenerationService service;
     Departures departures;
 
     @BeforeEach
