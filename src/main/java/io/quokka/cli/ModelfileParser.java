@@ -19,7 +19,7 @@ import java.util.Set;
  * Turns a Modelfile into a {@code /api/create} request, as the ollama CLI does: {@code FROM} a model name or a local
  * GGUF file (uploaded first as a blob, skipped when the server already has it), {@code TEMPLATE}, {@code SYSTEM},
  * {@code PARAMETER} (typed like Ollama's options; {@code stop} may repeat), {@code LICENSE}, {@code MESSAGE}. Values
- * may be quoted ({@code "..."}) or span lines ({@code """..."""}); {@code #} starts a comment line.
+ * may be quoted, {@code "..."} or {@code """..."""}, and then span lines; {@code #} starts a comment line.
  */
 final class ModelfileParser {
     private static final Set<String> INTS = Set.of("num_keep", "seed", "num_predict", "top_k", "repeat_last_n",
@@ -34,7 +34,11 @@ final class ModelfileParser {
         }
     }
 
-    record Instruction(String command, String args) {}
+    /**
+     * One instruction: {@code name} is a {@code PARAMETER}'s name or a {@code MESSAGE}'s role (else empty), {@code args}
+     * the value with its quotes removed.
+     */
+    record Instruction(String command, String name, String args) {}
 
     private ModelfileParser() {}
 
@@ -68,14 +72,13 @@ final class ModelfileParser {
                 case "template" -> req.put("template", i.args());
                 case "system" -> req.put("system", i.args());
                 case "license" -> licenses.add(i.args());
-                case "parameter" -> parameter(params, i.args());
+                case "parameter" -> parameter(params, i.name(), i.args());
                 case "message" -> {
-                    String[] parts = i.args().split("\\s+", 2);
-                    String role = parts[0].toLowerCase(Locale.ROOT);
+                    String role = i.name().toLowerCase(Locale.ROOT);
                     if (!Set.of("system", "user", "assistant").contains(role)) {
                         throw new ModelfileException("role must be one of \"system\", \"user\", or \"assistant\"");
                     }
-                    messages.addObject().put("role", role).put("content", parts.length > 1 ? parts[1] : "");
+                    messages.addObject().put("role", role).put("content", i.args());
                 }
                 case "adapter" -> throw new ModelfileException("ADAPTER is not supported");
                 default -> throw new ModelfileException("unknown command \"" + i.command().toUpperCase(Locale.ROOT)
@@ -89,7 +92,12 @@ final class ModelfileParser {
         return req;
     }
 
-    /** The instructions of a Modelfile, in order, with quotes removed. */
+    /**
+     * The instructions of a Modelfile, in order, read as Ollama's parser reads them (so {@code show --modelfile}
+     * output, Ollama's or ours, reads back): a value ends with its line unless it opens a quote, {@code """} or
+     * {@code "}; then it ends with the first line that closes the quote at its end. The quotes are removed and nothing
+     * is unescaped. A {@code PARAMETER}'s value follows its name, a {@code MESSAGE}'s its role.
+     */
     static List<Instruction> parse(String text) {
         List<Instruction> out = new ArrayList<>();
         String[] lines = text.split("\r?\n", -1);
@@ -98,31 +106,39 @@ final class ModelfileParser {
             if (line.isEmpty() || line.startsWith("#")) continue;
             String[] parts = line.split("\\s+", 2);
             String command = parts[0].toLowerCase(Locale.ROOT);
-            String args = parts.length > 1 ? parts[1].strip() : "";
-            if (args.startsWith("\"\"\"")) {
-                StringBuilder value = new StringBuilder(args.substring(3));
-                while (value.indexOf("\"\"\"") < 0) {
-                    if (++n >= lines.length) throw new ModelfileException("unterminated \"\"\" in " + command);
-                    value.append('\n').append(lines[n]);
-                }
-                int end = value.indexOf("\"\"\"");
-                args = value.substring(0, end);
-            } else if (args.length() >= 2 && args.startsWith("\"") && args.endsWith("\"")) {
-                args = args.substring(1, args.length() - 1).replace("\\\"", "\"").replace("\\\\", "\\");
+            String rest = parts.length > 1 ? parts[1] : "";
+            String name = "";
+            if (command.equals("parameter") || command.equals("message")) {
+                String[] named = rest.split("\\s+", 2);
+                name = named[0];
+                rest = named.length > 1 ? named[1] : "";
             }
-            out.add(new Instruction(command, args));
+            StringBuilder value = new StringBuilder(rest);
+            while (!closed(value.toString().strip())) {
+                if (++n >= lines.length) {
+                    throw new ModelfileException("unterminated quote in " + command.toUpperCase(Locale.ROOT));
+                }
+                value.append('\n').append(lines[n]);
+            }
+            out.add(new Instruction(command, name, unquote(value.toString().strip())));
         }
         return out;
     }
 
-    private static void parameter(ObjectNode params, String args) {
-        String[] kv = args.split("\\s+", 2);
-        if (kv.length < 2) throw new ModelfileException("missing value for parameter " + kv[0]);
-        String key = kv[0];
-        String value = kv[1].strip();
-        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-            value = value.substring(1, value.length() - 1);
-        }
+    private static boolean closed(String value) {
+        if (value.startsWith("\"\"\"")) return value.length() >= 6 && value.endsWith("\"\"\"");
+        if (value.startsWith("\"")) return value.length() >= 2 && value.endsWith("\"");
+        return true;
+    }
+
+    private static String unquote(String value) {
+        if (value.startsWith("\"\"\"")) return value.substring(3, value.length() - 3);
+        if (value.startsWith("\"")) return value.substring(1, value.length() - 1);
+        return value;
+    }
+
+    private static void parameter(ObjectNode params, String key, String value) {
+        if (value.isEmpty()) throw new ModelfileException("missing value for parameter " + key);
         try {
             if (key.equals("stop")) {
                 (params.has("stop") ? (ArrayNode) params.get("stop") : params.putArray("stop")).add(value);

@@ -406,15 +406,29 @@ public final class GenerationService {
             return prompts.replyParser(prepared.command(), prepared.model(), request == null ? "" : request.prompt());
         }
 
+        /**
+         * Runs the generation. When {@code listener} throws (its client left), the generation is stopped through the
+         * cancel token rather than by the exception, so the engine still answers how far it got: the report counts
+         * the prompt and the tokens produced. The listener's exception is then rethrown, as the engine would have.
+         */
         @Override
         public Outcome generate(TokenListener listener) throws EngineException {
             LoadedModel model = lease.model();
             long[] first = {-1};
+            var listenerFailure = new java.util.concurrent.atomic.AtomicReference<RuntimeException>();
+            boolean[] cancelledBefore = {false};
             TokenListener progress = text -> {
+                if (listenerFailure.get() != null) return; // stopping: nothing more for the client
                 long now = System.nanoTime();
                 if (first[0] < 0) first[0] = now;
                 progressNanos = now;
-                listener.onText(text);
+                try {
+                    listener.onText(text);
+                } catch (RuntimeException e) {
+                    cancelledBefore[0] = cancel.isCancelled();
+                    listenerFailure.set(e);
+                    cancel.cancel();
+                }
             };
             progressNanos = System.nanoTime();
             GenerationResult result;
@@ -430,6 +444,13 @@ public final class GenerationService {
                 report(prepared, clientGone ? GenerationReport.CANCELLED : GenerationReport.ERROR, null,
                         lease.loadNanos(), first[0], e.getMessage());
                 throw e;
+            }
+            RuntimeException failed = listenerFailure.get();
+            if (failed != null) {
+                boolean clientGone = failed instanceof UncheckedIOException || cancelledBefore[0];
+                report(prepared, clientGone ? GenerationReport.CANCELLED : GenerationReport.ERROR, result,
+                        lease.loadNanos(), first[0], failed.getMessage());
+                throw failed;
             }
             if (abortReason != null) {
                 report(prepared, GenerationReport.ERROR, result, lease.loadNanos(), first[0], abortReason);

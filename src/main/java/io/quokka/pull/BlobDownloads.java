@@ -51,8 +51,9 @@ import org.jboss.logging.Logger;
  *       backoff; the count resets whenever an attempt made progress) and across pulls and restarts;</li>
  *   <li>the whole file is hashed before it is renamed (atomically) into {@code sha256-<hex>}; a mismatch deletes the
  *       partial download, which must then start over;</li>
- *   <li>a write failure (a full disk), an error status other than 5xx/408/429, or a size that disagrees with the
- *       manifest ends the download at once;</li>
+ *   <li>a write failure (a full disk), an error status other than 5xx/408/429, a size that disagrees with the
+ *       manifest, or a host that cannot be reached before any request of the download was answered ends the
+ *       download at once;</li>
  *   <li>concurrent pulls of one blob share one download; it stops when the last of them leaves.</li>
  * </ul>
  */
@@ -226,6 +227,8 @@ final class BlobDownloads {
         final Set<Closeable> open = ConcurrentHashMap.newKeySet();
         final CountDownLatch cancelSignal = new CountDownLatch(1);
         volatile boolean cancelled;
+        /** Whether a request of this download has been answered; until then an unreachable host ends it at once. */
+        volatile boolean answered;
 
         Download(BlobSource source, Download previous) {
             this.source = source;
@@ -326,6 +329,9 @@ final class BlobDownloads {
                 } catch (IOException e) {
                     if (cancelled) throw new PullException(PullException.Kind.CANCELLED, "pull cancelled");
                     if (e instanceof RegistryHttp.StatusException s && !s.isTransient()) throw PullException.failed(e.getMessage());
+                    // As Ollama's first request for a blob: a host that cannot be reached is not waited for. Once the
+                    // server has answered, losing it (a restart mid-transfer) is retried like any interruption.
+                    if (e instanceof RegistryHttp.Unreachable && !answered) throw PullException.failed(e.getMessage());
                     if (e instanceof SizeMismatch) throw PullException.failed(e.getMessage());
                     if (part.completed.get() > before) failures = 0;
                     failures++;
@@ -352,6 +358,7 @@ final class BlobDownloads {
             long from = part.offset + part.completed.get();
             long to = part.offset + part.size - 1;
             RegistryHttp.Opened response = http.get(source.url(), Map.of("Range", "bytes=" + from + "-" + to));
+            answered = true;
             open.add(response);
             AtomicLong lastByte = new AtomicLong(System.nanoTime());
             Thread stallWatch = Thread.ofVirtual().name("pull-stall").start(() -> watchForStall(response, lastByte));

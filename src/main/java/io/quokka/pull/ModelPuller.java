@@ -174,11 +174,17 @@ public final class ModelPuller {
         return new BlobSource(url, null, size, path.substring(path.lastIndexOf('/') + 1));
     }
 
-    /** Retries a request that failed for a reason that may pass (no answer, 5xx, 429), backing off. */
+    /**
+     * Retries a request that failed for a reason that may pass (a 5xx, 429, a connection cut), backing off. A host
+     * that cannot be reached at all (refused, not resolved) fails at once, as Ollama's does: a client that pulls
+     * before use is told so instead of waiting out the backoff.
+     */
     private <T> T withRetries(Request<T> request, BooleanSupplier cancelled) throws IOException {
         for (int attempt = 1; ; attempt++) {
             try {
                 return request.send();
+            } catch (RegistryHttp.Unreachable e) {
+                throw e;
             } catch (RegistryHttp.StatusException e) {
                 if (!e.isTransient() || attempt >= settings.maxRetries()) throw e;
                 pause(attempt, e, cancelled);

@@ -3,13 +3,17 @@ package io.quokka.pull;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -45,6 +49,17 @@ final class RegistryHttp {
 
         boolean isTransient() {
             return status >= 500 || status == 408 || status == 429;
+        }
+    }
+
+    /**
+     * The host could not be reached at all: its name does not resolve, it refused the connection, there is no route
+     * to it, or the connection timed out. Worded as Go's dial error; Ollama does not retry it, and neither does a pull
+     * before the server has answered once.
+     */
+    static final class Unreachable extends IOException {
+        Unreachable(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -90,6 +105,8 @@ final class RegistryHttp {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("interrupted");
+            } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
+                throw new Unreachable(goMethod(method) + " \"" + current + "\": " + dialError(current, e), e);
             } catch (IOException e) {
                 throw new IOException(describe(method, current, e), e);
             }
@@ -115,15 +132,48 @@ final class RegistryHttp {
 
     /** Go's wording of a failed request: {@code Get "https://host/path": <reason>}. */
     private static String describe(String method, URI uri, IOException e) {
-        String reason = null;
-        for (Throwable t = e; t != null && reason == null; t = t.getCause()) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) reason = t.getMessage();
+        String reason = firstMessage(e);
+        return goMethod(method) + " \"" + uri + "\": " + (reason == null ? e.getClass().getSimpleName() : reason);
+    }
+
+    /**
+     * Go's dial error for a connection that could not be made: {@code dial tcp: lookup <host>: no such host},
+     * {@code dial tcp <ip>:<port>: connect: connection refused} (or {@code network is unreachable}, ...), or
+     * {@code dial tcp <ip>:<port>: i/o timeout}. The JDK's client says only that connecting failed; the address is
+     * looked up again (from the resolver's cache) to name it as Go does.
+     */
+    private static String dialError(URI uri, IOException e) {
+        String host = uri.getHost() == null ? "" : uri.getHost();
+        if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+        boolean unresolved = false;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            unresolved |= t instanceof java.nio.channels.UnresolvedAddressException || t instanceof UnknownHostException;
         }
-        if (e instanceof java.net.ConnectException) {
-            reason = "connect: " + (reason == null ? "connection refused" : reason.toLowerCase(java.util.Locale.ROOT));
-        } else if (reason == null) {
-            reason = e.getClass().getSimpleName();
+        InetAddress address = null;
+        if (!unresolved) {
+            try {
+                address = InetAddress.getByName(host);
+            } catch (UnknownHostException gone) {
+                unresolved = true;
+            }
         }
-        return method.charAt(0) + method.substring(1).toLowerCase(java.util.Locale.ROOT) + " \"" + uri + "\": " + reason;
+        if (unresolved) return "dial tcp: lookup " + host + ": no such host";
+        int port = uri.getPort() >= 0 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        String ip = address.getHostAddress();
+        String target = "dial tcp " + (address instanceof Inet6Address ? "[" + ip + "]" : ip) + ":" + port + ": ";
+        if (e instanceof java.net.http.HttpConnectTimeoutException) return target + "i/o timeout";
+        String reason = firstMessage(e);
+        return target + "connect: " + (reason == null ? "connection refused" : reason.toLowerCase(Locale.ROOT));
+    }
+
+    private static String firstMessage(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) return t.getMessage();
+        }
+        return null;
+    }
+
+    private static String goMethod(String method) {
+        return method.charAt(0) + method.substring(1).toLowerCase(Locale.ROOT);
     }
 }

@@ -39,8 +39,10 @@ public final class PromptTemplate {
             "toTypeScriptType", new Func("toTypeScriptType", 1, 1, false,
                     a -> a.getFirst() instanceof TProperty p ? p.toTypeScriptType() : "any"));
 
+    /** The text of Ollama's DefaultTemplate, what a model without a template layer has. */
+    public static final String DEFAULT_TEXT = "{{ .Prompt }}";
     /** Ollama's DefaultTemplate. */
-    public static final PromptTemplate DEFAULT = parse("{{ .Prompt }}");
+    public static final PromptTemplate DEFAULT = parse(DEFAULT_TEXT);
 
     private final String text;
     private final GoTemplate template;

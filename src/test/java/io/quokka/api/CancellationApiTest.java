@@ -15,6 +15,14 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.jboss.logmanager.ExtLogRecord;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -66,6 +74,47 @@ class CancellationApiTest {
             readLines(socket, 5);
         }
         assertNextRequestIsServedPromptly();
+    }
+
+    /**
+     * The access line of a stream its client left counts what was done: the prompt's tokens and the tokens produced
+     * before the generation stopped (the client read five lines, so at least five), not zeros.
+     */
+    @Test
+    void theAccessLineOfALeftStreamCountsItsPromptAndGeneratedTokens() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override
+            public void publish(LogRecord record) {
+                lines.add(record instanceof ExtLogRecord ext ? ext.getFormattedMessage() : record.getMessage());
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger access = java.util.logging.Logger.getLogger("io.quokka.access");
+        access.addHandler(capture);
+        try {
+            try (Socket socket = send("/api/generate", ENDLESS.formatted("true"))) {
+                readLines(socket, 5);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (lines.stream().noneMatch(l -> l.contains("done_reason=cancelled")) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } finally {
+            access.removeHandler(capture);
+        }
+        String line = lines.stream().filter(l -> l.contains("done_reason=cancelled")).findFirst()
+                .orElseThrow(() -> new AssertionError("no access line for the cancelled stream: " + lines));
+        Matcher m = Pattern.compile("^generate model=toy:latest prompt_tokens=(\\d+) generated_tokens=(\\d+) .*status=499")
+                .matcher(line);
+        assertTrue(m.find(), line);
+        assertTrue(Integer.parseInt(m.group(1)) > 0, "prompt tokens counted: " + line);
+        assertTrue(Integer.parseInt(m.group(2)) >= 5, "generated tokens counted: " + line);
     }
 
     @Test

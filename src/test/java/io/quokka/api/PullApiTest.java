@@ -156,6 +156,56 @@ class PullApiTest {
         assertFalse(Files.exists(ModelName.parse(model).manifestPath(TestStore.root)));
     }
 
+    /**
+     * A registry that refuses the connection, or whose name does not resolve, is Ollama's error at once (Go's dial
+     * error after {@code pull model manifest: }): a last line when streaming, a 500 otherwise; never retried.
+     */
+    @Test
+    void anUnreachableRegistryIsOllamasErrorAtOnce() throws Exception {
+        int port;
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort(); // nobody listens there once it is closed
+        }
+        String refused = "pull model manifest: Get \"http://127.0.0.1:" + port + "/v2/library/toy/manifests/latest\": "
+                + "dial tcp 127.0.0.1:" + port + ": connect: connection refused";
+        String unresolved = "pull model manifest: Get \"https://nonexistent.invalid/v2/library/toy/manifests/latest\": "
+                + "dial tcp: lookup nonexistent.invalid: no such host";
+        // Both clients warmed up first: their first use alone can take seconds on a busy machine.
+        given().get("/api/tags").then().statusCode(200);
+        assertEquals(400, NdjsonClient.post(base, "/api/pull", "{}").response().statusCode());
+
+        List<String> lines = quickly(() -> lines("{\"model\":\"127.0.0.1:" + port + "/library/toy\",\"insecure\":true}"));
+        assertEquals(List.of("{\"status\":\"pulling manifest\"}", "{\"error\":" + quoted(refused) + "}"), lines);
+        quickly(() -> given().body("{\"model\":\"127.0.0.1:" + port + "/library/toy\",\"insecure\":true,\"stream\":false}")
+                .post("/api/pull").then().statusCode(500).body("error", equalTo(refused)));
+        lines = quickly(() -> lines("{\"model\":\"nonexistent.invalid/library/toy\"}"));
+        assertEquals(List.of("{\"status\":\"pulling manifest\"}", "{\"error\":" + quoted(unresolved) + "}"), lines);
+        quickly(() -> given().body("{\"model\":\"nonexistent.invalid/library/toy\",\"stream\":false}").post("/api/pull")
+                .then().statusCode(500).body("error", equalTo(unresolved)));
+    }
+
+    /** Runs a request that must be answered within two seconds (Ollama's backoff would take 31). */
+    private static <T> T quickly(java.util.function.Supplier<T> request) {
+        long start = System.nanoTime();
+        T answer = request.get();
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(millis < 2000, "answered after " + millis + " ms");
+        return answer;
+    }
+
+    /** A streamed pull's lines, as sent. */
+    private List<String> lines(String body) {
+        var stream = NdjsonClient.post(base, "/api/pull", body);
+        assertEquals(200, stream.response().statusCode());
+        List<String> lines = new ArrayList<>();
+        stream.lines().forEachRemaining(lines::add);
+        return lines;
+    }
+
+    private static String quoted(String s) throws Exception {
+        return NdjsonClient.JSON.writeValueAsString(s);
+    }
+
     @Test
     void badRequestsAreRefusedBeforeAnythingStreams() {
         given().body("{\"model\":\"bad name!\"}").post("/api/pull").then().statusCode(400)

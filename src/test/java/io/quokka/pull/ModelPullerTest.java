@@ -126,6 +126,58 @@ class ModelPullerTest {
         assertFalse(Files.exists(ModelName.parse(name()).manifestPath(root)));
     }
 
+    /** A loopback port nobody listens on (bound, then let go). */
+    static int deadPort() throws IOException {
+        try (var socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Pulls with Ollama's own backoff (1 s, doubling: 31 s of retries) and answers the failure and how long it took. */
+    private static PullException failsWithin(Duration limit, ModelPuller puller, String model, boolean insecure) {
+        long start = System.nanoTime();
+        PullException e = assertThrows(PullException.class, () -> puller.pull(model, insecure, ev -> {}, () -> false));
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(limit) < 0, "failed after " + took.toMillis() + " ms: " + e.getMessage());
+        assertEquals(PullException.Kind.FAILED, e.kind());
+        return e;
+    }
+
+    @Test
+    void aRegistryThatRefusesTheConnectionFailsAtOnceWithGosDialError() throws Exception {
+        int port = deadPort();
+        ModelPuller puller = new ModelPuller(root, PullSettings.defaults(), Disk.system());
+        PullException e = failsWithin(Duration.ofSeconds(3), puller, "127.0.0.1:" + port + "/library/toy:latest", true);
+        assertEquals("pull model manifest: Get \"http://127.0.0.1:" + port + "/v2/library/toy/manifests/latest\": "
+                + "dial tcp 127.0.0.1:" + port + ": connect: connection refused", e.getMessage());
+        StoreCheck.assertConsistent(root);
+    }
+
+    @Test
+    void aRegistryHostThatDoesNotResolveFailsAtOnceWithGosLookupError() {
+        ModelPuller puller = new ModelPuller(root, PullSettings.defaults(), Disk.system());
+        PullException e = failsWithin(Duration.ofSeconds(3), puller, "nonexistent.invalid/library/toy", false);
+        assertEquals("pull model manifest: Get \"https://nonexistent.invalid/v2/library/toy/manifests/latest\": "
+                + "dial tcp: lookup nonexistent.invalid: no such host", e.getMessage());
+        e = failsWithin(Duration.ofSeconds(3), puller, "https://nonexistent.invalid/files/toy-Q8_0.gguf", false);
+        assertEquals("pull model manifest: Head \"https://nonexistent.invalid/files/toy-Q8_0.gguf\": "
+                + "dial tcp: lookup nonexistent.invalid: no such host", e.getMessage());
+    }
+
+    @Test
+    void blobsRedirectedToAHostThatRefusesFailAtOnceAsOllamasFirstBlobRequestDoes() throws Exception {
+        int port = deadPort();
+        Digest weights = registry.modelDigest(REPO, "latest");
+        registry.redirectBlobsTo(java.net.URI.create("http://127.0.0.1:" + port));
+        ModelPuller puller = new ModelPuller(root, PullSettings.defaults(), Disk.system());
+        PullException e = failsWithin(Duration.ofSeconds(3), puller, name(), true);
+        assertTrue(e.getMessage().startsWith("Get \"http://127.0.0.1:" + port + "/cdn/sha256:"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("\": dial tcp 127.0.0.1:" + port + ": connect: connection refused"),
+                e.getMessage());
+        assertFalse(Files.exists(weights.blobPath(root)));
+        StoreCheck.assertConsistent(root);
+    }
+
     @Test
     void aBlobInPartsIsFetchedAtOnceAndResumedPartByPart() throws Exception {
         Digest weights = registry.modelDigest(REPO, "latest");

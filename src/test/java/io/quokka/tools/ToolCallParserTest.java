@@ -196,4 +196,26 @@ class ToolCallParserTest {
         assertEquals("", p.add("<tool_call>{\"name\": \"add\", \"argu").content());
         assertEquals("", p.finish()); // an unfinished call is dropped, as Ollama
     }
+
+    /**
+     * A call cut off by the end of the output (num_predict reached), as Ollama's parser settles it: after a tag such
+     * as {@code <tool_call>} it is dropped; with {@code {} or {@code [} as the tag it is content while no call was
+     * completed, and dropped after one was.
+     */
+    @Test
+    void aCallCutOffAtTheEndIsDroppedUnlessBracketsOpenedItAndNoCallCame() {
+        String cut = "{\"name\": \"add\", \"argu";
+        var p = new ToolCallParser("<tool_call>", TOOLS);
+        assertEquals("Sure. ", p.add("Sure. <tool_call>" + cut).content());
+        assertEquals("", p.finish());
+        p = new ToolCallParser("{", TOOLS);
+        assertEquals("", p.add(cut).content());
+        assertEquals(cut, p.finish());
+        p = new ToolCallParser("[", TOOLS);
+        assertEquals("", p.add("[" + cut).content());
+        assertEquals("[" + cut, p.finish());
+        p = new ToolCallParser("{", TOOLS);
+        assertEquals(1, p.add("{\"name\": \"say_hello\", \"arguments\": {}} " + cut).calls().size());
+        assertEquals("", p.finish());
+    }
 }
