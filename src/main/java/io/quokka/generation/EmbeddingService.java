@@ -57,10 +57,14 @@ public final class EmbeddingService {
      */
     public record Embedded(List<float[]> embeddings, int promptEvalCount, long loadNanos, long totalNanos) {}
 
-    /** Validates, loads the model if needed and embeds; blocks until done. */
+    /**
+     * Validates, loads the model if needed and embeds; blocks until done. Refused ({@link ShuttingDownException})
+     * once a graceful shutdown has begun.
+     */
     public Embedded embed(Command command, CancelToken cancel)
             throws EngineException, ServerBusyException, RequestCancelledException {
         long start = System.nanoTime();
+        if (generation.draining()) throw new ShuttingDownException(); // as generations: a drain refuses new work
         if (command.model() == null || command.model().isBlank()) {
             throw new InvalidRequestException("model is required");
         }

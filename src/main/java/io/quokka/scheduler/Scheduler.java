@@ -65,6 +65,16 @@ public final class Scheduler implements AutoCloseable {
     private final ArrayDeque<Ticket> queue = new ArrayDeque<>();
     /** Counts loads and unloads: a waiting request asks the planner again only when it changed. */
     private long residency;
+    /**
+     * Runners unloaded while the lock is held, closed by the thread that unloaded them once it has let go of the lock
+     * ({@link #unlockClosing()}, {@link #closeUnloaded()}): a runner slow to stop must not hold up requests for the
+     * other models, nor {@code /api/ps}. Empty whenever the lock is free.
+     */
+    private final List<Unloaded> toClose = new ArrayList<>();
+    /** Runners unloaded and not yet closed: no load starts before they are, as their memory is not free yet. */
+    private int closing;
+
+    private record Unloaded(Slot slot, UnloadReason reason) {}
 
     public Scheduler(Engine engine, int maxQueue) {
         this(engine, maxQueue, 1, Clock.systemUTC(), LoadPlanner.NONE);
@@ -145,6 +155,7 @@ public final class Scheduler implements AutoCloseable {
                         if (loaded != null) return loaded;
                         if (ticket.evicted) {
                             ticket.evicted = false;
+                            closeUnloaded(); // its runner; the ticket stays queued meanwhile
                             continue;
                         }
                     }
@@ -158,7 +169,7 @@ public final class Scheduler implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new RequestCancelledException();
         } finally {
-            lock.unlock();
+            unlockClosing();
         }
     }
 
@@ -194,8 +205,9 @@ public final class Scheduler implements AutoCloseable {
         return !slot.loading && !slot.model.isAlive();
     }
 
-    /** Loads go one at a time, in arrival order. Lock held. */
+    /** Loads go one at a time, in arrival order, and once every unloaded runner is closed. Lock held. */
     private boolean mayLoadNow(Ticket ticket) {
+        if (closing > 0) return false;
         for (Slot slot : slots.values()) {
             if (slot.loading) return false;
         }
@@ -345,7 +357,7 @@ public final class Scheduler implements AutoCloseable {
                 if (slot.refs == 0) unload(slot, UnloadReason.REQUESTED);
             }
         } finally {
-            lock.unlock();
+            unlockClosing();
         }
     }
 
@@ -388,20 +400,58 @@ public final class Scheduler implements AutoCloseable {
                 if (!slot.loading) unload(slot, UnloadReason.SHUTDOWN);
             }
         } finally {
-            lock.unlock();
+            unlockClosing();
         }
         timers.shutdownNow();
     }
 
-    // Called with the lock held.
+    /**
+     * Takes {@code slot} out of the resident set; its runner is closed once the lock is let go of, by this thread
+     * ({@link #unlockClosing()} or {@link #closeUnloaded()}). Lock held.
+     */
     private void unload(Slot slot, UnloadReason reason) {
         if (slot.timer != null) slot.timer.cancel(false);
         slots.remove(slot.key, slot);
         residency++;
-        LOG.infof("unloading model %s (%s)", slot.spec.name(), reason.label);
-        slot.model.close();
+        closing++;
+        toClose.add(new Unloaded(slot, reason));
         changed.signalAll();
-        listeners.forEach(l -> l.unloaded(slot.spec, reason));
+    }
+
+    /**
+     * Closes the runners unloaded so far with the lock let go of meanwhile, then tells the listeners. Lock held, and
+     * held again on return; when held more than once (letting go would not free it) the outermost holder closes them.
+     */
+    private void closeUnloaded() {
+        if (toClose.isEmpty() || lock.getHoldCount() != 1) return;
+        List<Unloaded> batch = List.copyOf(toClose);
+        toClose.clear();
+        lock.unlock();
+        try {
+            for (Unloaded u : batch) {
+                LOG.infof("unloading model %s (%s)", u.slot.spec.name(), u.reason.label);
+                try {
+                    u.slot.model.close();
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "closing the runner of %s failed", u.slot.spec.name());
+                }
+            }
+        } finally {
+            lock.lock();
+            closing -= batch.size();
+            residency++; // its memory is free now
+            changed.signalAll();
+            for (Unloaded u : batch) listeners.forEach(l -> l.unloaded(u.slot.spec, u.reason));
+        }
+    }
+
+    /** Lets go of the lock, closing the runners unloaded while it was held once it is free. */
+    private void unlockClosing() {
+        try {
+            closeUnloaded();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private void release(Slot slot) {
@@ -420,7 +470,7 @@ public final class Scheduler implements AutoCloseable {
             }
             changed.signalAll();
         } finally {
-            lock.unlock();
+            unlockClosing();
         }
     }
 
@@ -429,7 +479,7 @@ public final class Scheduler implements AutoCloseable {
         try {
             if (slots.get(slot.key) == slot && slot.refs == 0) unload(slot, UnloadReason.EXPIRED);
         } finally {
-            lock.unlock();
+            unlockClosing();
         }
     }
 

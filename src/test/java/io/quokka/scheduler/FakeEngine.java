@@ -13,6 +13,8 @@ import io.quokka.engine.ModelFacts;
 import io.quokka.engine.TokenListener;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** An engine that loads instantly and records loads and unloads: for scheduler unit tests only. */
@@ -20,6 +22,11 @@ final class FakeEngine implements Engine {
     final List<String> events = new CopyOnWriteArrayList<>();
     final AtomicInteger loads = new AtomicInteger();
     volatile long loadMillis;
+    /** The model (by file name) whose close() hangs, as a stuck runner's would, until {@link #unstick} opens. */
+    volatile String stuckOnClose;
+    /** Opens when the stuck model's close() has begun. */
+    final CountDownLatch stuckCloseBegan = new CountDownLatch(1);
+    final CountDownLatch unstick = new CountDownLatch(1);
 
     @Override
     public LoadedModel load(LoadRequest request) {
@@ -86,6 +93,14 @@ final class FakeEngine implements Engine {
 
         @Override
         public void close() {
+            if (name.equals(stuckOnClose)) {
+                stuckCloseBegan.countDown();
+                try {
+                    unstick.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             if (alive) events.add("unload " + name);
             alive = false;
         }

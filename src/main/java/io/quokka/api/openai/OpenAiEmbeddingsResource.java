@@ -10,6 +10,7 @@ import io.quokka.generation.EmbeddingService;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.ModelUnusableException;
+import io.quokka.generation.ShuttingDownException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.smallrye.common.annotation.RunOnVirtualThread;
@@ -99,6 +100,8 @@ public class OpenAiEmbeddingsResource {
             LOG.warnf("engine failure: %s", e.getMessage());
             return ErrorBody.response(500, e.getMessage());
         } catch (ServerBusyException e) {
+            return ErrorBody.response(503, e.getMessage());
+        } catch (ShuttingDownException e) {
             return ErrorBody.response(503, e.getMessage());
         } catch (RequestCancelledException e) {
             return ErrorBody.response(499, e.getMessage());

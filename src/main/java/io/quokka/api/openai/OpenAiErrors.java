@@ -8,6 +8,7 @@ import io.quokka.engine.EngineException;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.ModelUnusableException;
+import io.quokka.generation.ShuttingDownException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import jakarta.ws.rs.WebApplicationException;
@@ -18,7 +19,8 @@ import org.jboss.logging.Logger;
 /**
  * Failures as OpenAI's {@code {"error": {"message", "type", "param", "code"}}}, with the status and message the
  * native endpoint would give (Ollama's middleware rewrites the native error the same way): 400
- * {@code invalid_request_error}, 404 {@code not_found_error}, anything else {@code api_error}.
+ * {@code invalid_request_error}, 404 {@code not_found_error}, anything else {@code api_error} (503 when the queue is
+ * full or the server is shutting down).
  */
 public final class OpenAiErrors {
     private static final Logger LOG = Logger.getLogger(OpenAiErrors.class);
@@ -45,6 +47,7 @@ public final class OpenAiErrors {
                 yield response(500, u.getMessage());
             }
             case ServerBusyException b -> response(503, b.getMessage());
+            case ShuttingDownException s -> response(503, s.getMessage()); // a graceful shutdown's drain
             case InsufficientMemoryException m -> {
                 LOG.warnf("load refused: %s", m.getMessage());
                 yield response(500, m.getMessage());
