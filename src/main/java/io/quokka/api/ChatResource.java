@@ -8,6 +8,7 @@ import io.quokka.engine.EngineException;
 import io.quokka.generation.ChatTurn;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.RunStarter;
 import io.quokka.generation.GgufInspector;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.Outcome;
@@ -35,11 +36,11 @@ public class ChatResource {
     private final RequestBodies bodies;
     private final GgufInspector inspector;
 
-    ChatResource(GenerationService service, RequestBodies bodies, GgufInspector inspector) {
+    ChatResource(GenerationService service, RunStarter starter, RequestBodies bodies, GgufInspector inspector) {
         this.bodies = bodies;
         this.inspector = inspector;
         this.service = service;
-        this.responder = new GenerationResponder(service);
+        this.responder = new GenerationResponder(service, starter);
         this.mapper = bodies.mapper();
     }
 

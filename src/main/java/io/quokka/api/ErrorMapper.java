@@ -14,111 +14,33 @@ import io.quokka.generation.ShuttingDownException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.quokka.scheduler.memory.InsufficientMemoryException;
+import io.quokka.models.NotFoundException;
 import io.quokka.store.StoreException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.util.stream.Collectors;
-import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
- * The one place where failures become Ollama's {@code {"error": "..."}} bodies and status codes: 400 for bad
- * input, 404 for a missing model, 499 when the client left, 503 when the queue is full or the server is shutting
- * down, 500 otherwise (a load the memory guard refused included, as Ollama).
+ * Failures of the native endpoints as Ollama's {@code {"error": "..."}} bodies, with the status {@link ErrorTable}
+ * gives them; and Go-like descriptions of JSON decoding failures.
  */
 public class ErrorMapper {
-    private static final Logger LOG = Logger.getLogger(ErrorMapper.class);
-
     public static Response error(int status, String message) {
         return Response.status(status).type(MediaType.APPLICATION_JSON_TYPE).entity(new ErrorResponse(message)).build();
     }
 
-    @ServerExceptionMapper
-    public Response invalid(InvalidRequestException e) {
-        return error(400, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response notFound(ModelNotFoundException e) {
-        return error(404, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response missing(io.quokka.models.NotFoundException e) {
-        return error(404, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response unusable(ModelUnusableException e) {
-        LOG.warnf("model cannot be served: %s", e.getMessage());
-        return error(500, e.getMessage());
-    }
-
-    /** The store could not be read or written (a read-only or full disk): Ollama's 500 with the error text. */
-    @ServerExceptionMapper
-    public Response store(StoreException e) {
-        LOG.warnf("model store failure: %s", e.getMessage());
-        return error(500, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response busy(ServerBusyException e) {
-        return error(503, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response insufficientMemory(InsufficientMemoryException e) {
-        LOG.warnf("load refused: %s", e.getMessage());
-        return error(500, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response upstream(UpstreamException e) {
-        LOG.warnf("upstream failure: %s", e.getMessage());
-        return error(e.status(), e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response shuttingDown(ShuttingDownException e) {
-        return error(503, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response cancelled(RequestCancelledException e) {
-        return error(499, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response engine(EngineException e) {
-        if (e.kind() == EngineException.Kind.BAD_REQUEST) return error(400, e.getMessage());
-        LOG.warnf("engine failure: %s", e.getMessage());
-        return error(500, e.getMessage());
-    }
-
-    @ServerExceptionMapper
-    public Response malformedJson(JsonProcessingException e) {
-        return error(400, describe(e));
-    }
-
-    @ServerExceptionMapper
-    public Response web(WebApplicationException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof JsonProcessingException json) return error(400, describe(json));
-        int status = e.getResponse().getStatus();
-        String message = switch (status) {
-            case 404 -> "404 page not found";
-            case 405 -> "405 method not allowed";
-            case 415 -> "unsupported content type";
-            default -> e.getMessage();
-        };
-        return error(status, message);
-    }
-
-    @ServerExceptionMapper
-    public Response unexpected(RuntimeException e) {
-        LOG.error("unexpected failure", e);
-        return error(500, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    /** Every failure of a native endpoint, as {@link ErrorTable} says, in Ollama's shape. */
+    @ServerExceptionMapper({InvalidRequestException.class, ModelNotFoundException.class, NotFoundException.class,
+            ModelUnusableException.class, StoreException.class, ServerBusyException.class,
+            InsufficientMemoryException.class, UpstreamException.class, ShuttingDownException.class,
+            RequestCancelledException.class, EngineException.class, JsonProcessingException.class,
+            WebApplicationException.class, IOException.class, RuntimeException.class})
+    public Response map(Exception e) {
+        ErrorTable.Entry entry = ErrorTable.of(e);
+        return error(entry.status(), entry.message());
     }
 
     /** A Go-like description of a decoding failure: which field, which type. */

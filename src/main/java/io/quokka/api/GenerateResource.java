@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.RunStarter;
 import io.quokka.generation.GgufInspector;
 import io.quokka.generation.Outcome;
 import io.quokka.generation.Reply;
@@ -31,11 +32,11 @@ public class GenerateResource {
     private final RequestBodies bodies;
     private final GgufInspector inspector;
 
-    GenerateResource(GenerationService service, RequestBodies bodies, GgufInspector inspector) {
+    GenerateResource(GenerationService service, RunStarter starter, RequestBodies bodies, GgufInspector inspector) {
         this.bodies = bodies;
         this.inspector = inspector;
         this.service = service;
-        this.responder = new GenerationResponder(service);
+        this.responder = new GenerationResponder(service, starter);
         this.mapper = bodies.mapper();
     }
 

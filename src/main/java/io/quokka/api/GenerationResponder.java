@@ -7,6 +7,7 @@ import io.quokka.generation.GenerationService;
 import io.quokka.generation.Outcome;
 import io.quokka.generation.Reply;
 import io.quokka.generation.ReplyParser;
+import io.quokka.generation.RunStarter;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.vertx.core.http.HttpServerResponse;
@@ -14,7 +15,6 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.StreamingOutput;
 import java.io.UncheckedIOException;
 import java.time.Duration;
-import org.jboss.logging.Logger;
 
 /**
  * Runs a prepared generation and writes its answer in an API family's {@link Framing}: streamed piece by piece (each
@@ -28,14 +28,16 @@ import org.jboss.logging.Logger;
  * released by whoever completes it: no departure keeps a model claimed.
  */
 public final class GenerationResponder {
-    private static final Logger LOG = Logger.getLogger(GenerationResponder.class);
     /** How long a streamed request waits for its model before committing the response. */
     static final Duration HEADERS_AFTER = Duration.ofMillis(100);
 
     private final GenerationService service;
+    private final RunStarter starter;
 
-    public GenerationResponder(GenerationService service) {
+    /** Answers through {@code starter} (the fallback router); {@code service} unloads. */
+    public GenerationResponder(GenerationService service, RunStarter starter) {
         this.service = service;
+        this.starter = starter;
     }
 
     public Response respond(GenerationService.Prepared prepared, boolean stream, Framing framing,
@@ -43,7 +45,7 @@ public final class GenerationResponder {
             throws EngineException, ServerBusyException, RequestCancelledException {
         if (prepared.noWork()) return loadOrUnload(prepared, stream, framing);
         CancelToken cancel = new CancelToken();
-        Claim claim = service.claim(FallbackHeaders.routed(prepared), cancel);
+        Claim claim = Claim.start(starter, FallbackHeaders.routed(prepared), cancel);
         ClientWatch watch = ClientWatch.start(http, cancel, claim::abandon);
         if (!stream) {
             try (watch; GenerationService.Run run = claim.take()) {
@@ -95,8 +97,7 @@ public final class GenerationResponder {
             // The client went away: stop generating, nothing left to write to.
             cancel.cancel();
         } catch (Exception e) {
-            if (!(e instanceof RequestCancelledException)) LOG.warnf("streamed generation failed: %s", e.getMessage());
-            try {
+            try { // the framing's failure goes through ErrorTable, which logs it as it deserves
                 chunks.write(framing.failure(e));
             } catch (UncheckedIOException gone) {
                 // The client already left.
@@ -114,7 +115,7 @@ public final class GenerationResponder {
             service.unload(prepared);
             return framing.nothingToGenerate("unload", stream);
         }
-        try (var run = service.start(prepared, new CancelToken())) {
+        try (var run = starter.start(prepared, new CancelToken())) {
             return framing.nothingToGenerate("load", stream);
         }
     }

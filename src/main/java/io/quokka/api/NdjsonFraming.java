@@ -85,7 +85,7 @@ final class NdjsonFraming implements Framing {
 
     @Override
     public byte[][] failure(Exception e) {
-        return line(new ErrorResponse(e.getMessage()));
+        return line(new ErrorResponse(ErrorTable.of(e).message()));
     }
 
     @Override

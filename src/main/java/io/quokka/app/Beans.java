@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import io.quokka.engine.KvCacheType;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.RunStarter;
 import io.quokka.generation.GgufInspector;
 import io.quokka.generation.ModelResolver;
 import io.quokka.generation.PromptBuilder;
@@ -116,10 +117,18 @@ public class Beans {
                 KeepAlive.fromEnvironment(config.keepAlive()));
         var service = new GenerationService(resolver, scheduler, new PromptBuilder(), settings);
         observers.forEach(service::addObserver); // metrics and the access log (io.quokka.metrics)
-        // Fallback chains (io.quokka.fallback); an upstream's API key is looked up by its variable's name when used.
-        Config keys = ConfigProvider.getConfig();
-        service.useFallbacks(new FallbackRouter(Fallbacks.read(config), service,
-                new UpstreamClient(name -> keys.getOptionalValue(name, String.class))));
         return service;
+    }
+
+    /**
+     * What the API starts generations through: the fallback chains (io.quokka.fallback) in front of the local start.
+     * An upstream's API key is looked up by its variable's name when used.
+     */
+    @Produces
+    @Singleton
+    RunStarter runStarter(GenerationService service, QuokkaConfig config) {
+        Config keys = ConfigProvider.getConfig();
+        return new FallbackRouter(Fallbacks.read(config), service, service::start,
+                new UpstreamClient(name -> keys.getOptionalValue(name, String.class)));
     }
 }

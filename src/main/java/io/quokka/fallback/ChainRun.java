@@ -5,8 +5,8 @@ import io.quokka.engine.EngineException;
 import io.quokka.engine.TokenListener;
 import io.quokka.fallback.upstream.UpstreamClient;
 import io.quokka.generation.Fallback;
-import io.quokka.generation.FallbackHook;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.RunStarter;
 import io.quokka.generation.Outcome;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -23,7 +23,7 @@ final class ChainRun implements GenerationService.Run {
     private final FallbackChain chain;
     private final GenerationService.Prepared requested;
     private final CancelToken cancel;
-    private final FallbackHook.Starter local;
+    private final RunStarter local;
     private final GenerationService service;
     private final UpstreamClient upstreams;
     private int next;
@@ -33,7 +33,7 @@ final class ChainRun implements GenerationService.Run {
     private volatile Fallback fallback;
 
     private ChainRun(FallbackChain chain, GenerationService.Prepared requested, CancelToken cancel,
-                     FallbackHook.Starter local, GenerationService service, UpstreamClient upstreams) {
+                     RunStarter local, GenerationService service, UpstreamClient upstreams) {
         this.chain = chain;
         this.requested = requested;
         this.cancel = cancel;
@@ -44,7 +44,7 @@ final class ChainRun implements GenerationService.Run {
     }
 
     static ChainRun start(FallbackChain chain, GenerationService.Prepared prepared, CancelToken cancel,
-                          FallbackHook.Starter local, GenerationService service, UpstreamClient upstreams) {
+                          RunStarter local, GenerationService service, UpstreamClient upstreams) {
         ChainRun chainRun = new ChainRun(chain, prepared, cancel, local, service, upstreams);
         try {
             chainRun.run = local.start(prepared, cancel);

@@ -24,12 +24,15 @@ public final class Claim {
 
     private Claim() {}
 
-    /** Starts claiming {@code prepared}'s model on a virtual thread; abandoned when {@code cancel} fires. */
-    static Claim start(GenerationService service, GenerationService.Prepared prepared, CancelToken cancel) {
+    /**
+     * Starts claiming what answers {@code prepared}, through {@code starter}, on a virtual thread; abandoned when
+     * {@code cancel} fires.
+     */
+    public static Claim start(RunStarter starter, GenerationService.Prepared prepared, CancelToken cancel) {
         Claim claim = new Claim();
         Thread.ofVirtual().name("claim").start(() -> {
             try {
-                claim.settle(service.start(prepared, cancel), null);
+                claim.settle(starter.start(prepared, cancel), null);
             } catch (Exception e) {
                 claim.settle(null, e);
             } catch (Throwable t) {

@@ -49,7 +49,6 @@ public final class GenerationService {
     private final Set<LocalRun> running = ConcurrentHashMap.newKeySet();
     private volatile boolean draining;
     private volatile RequestLimits limits = RequestLimits.NONE;
-    private volatile FallbackHook fallbacks = FallbackHook.NONE;
 
     public GenerationService(ModelResolver resolver, Scheduler scheduler, PromptBuilder prompts, Settings settings) {
         this.resolver = resolver;
@@ -130,11 +129,6 @@ public final class GenerationService {
     public Runnable track(CancelToken cancel) {
         waiting.add(cancel);
         return () -> waiting.remove(cancel);
-    }
-
-    /** Installs the fallback chains {@link #start} consults ({@code io.quokka.fallback}). */
-    public void useFallbacks(FallbackHook hook) {
-        fallbacks = hook;
     }
 
     /** The generations running now (a model claimed), for the liveness watchdog. */
@@ -255,24 +249,10 @@ public final class GenerationService {
     }
 
     /**
-     * Claims the model, loading it if needed, or an alternative a fallback chain names when it cannot answer. The
-     * caller closes the returned run.
+     * Claims {@code prepared}'s own model, loading it if needed (a {@link RunStarter}; the fallback router calls it for
+     * the requested model and for local alternatives). The caller closes the returned run.
      */
     public Run start(Prepared prepared, CancelToken cancel)
-            throws EngineException, ServerBusyException, RequestCancelledException {
-        return fallbacks.start(prepared, cancel, this::startLocal);
-    }
-
-    /**
-     * {@link #start} on a thread of its own, so that the caller can answer while the model is queued for or loading;
-     * the returned claim releases the run itself when nobody takes it (the client left, {@code cancel} fired).
-     */
-    public Claim claim(Prepared prepared, CancelToken cancel) {
-        return Claim.start(this, prepared, cancel);
-    }
-
-    /** Claims {@code prepared}'s own model. */
-    private Run startLocal(Prepared prepared, CancelToken cancel)
             throws EngineException, ServerBusyException, RequestCancelledException {
         if (draining) {
             report(prepared, GenerationReport.REJECTED, null, 0, -1, "server is shutting down");

@@ -14,9 +14,9 @@ import io.quokka.engine.TokenListener;
 import io.quokka.fallback.upstream.UpstreamClient;
 import io.quokka.generation.ChatTurn;
 import io.quokka.generation.Fallback;
-import io.quokka.generation.FallbackHook;
 import io.quokka.generation.GenerationCommand;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.RunStarter;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.ModelNotFoundException;
 import io.quokka.generation.Outcome;
@@ -64,7 +64,7 @@ class FallbackRouterTest {
         return new ResolvedModel(name, "0", Path.of("/nonexistent/" + name), 0, null, null, Map.of(), List.of(), null);
     }
 
-    final FallbackHook.Starter local = (prepared, cancel) -> {
+    final RunStarter local = (prepared, cancel) -> {
         String name = prepared.model().name();
         started.add(name);
         Behaviour b = models.get(name);
@@ -96,10 +96,10 @@ class FallbackRouterTest {
             "llama runner process has terminated");
 
     GenerationService.Run start(String chain, String model) throws Exception {
-        var router = new FallbackRouter(FallbackChains.parse(chain, "test", null), service,
+        var router = new FallbackRouter(FallbackChains.parse(chain, "test", null), service, local,
                 new UpstreamClient(name -> Optional.empty()));
         var command = new GenerationCommand.Chat(model, List.of(new ChatTurn("user", "Hi")), null, null, Map.of(), true);
-        return router.start(service.prepare(command), new CancelToken(), local);
+        return router.start(service.prepare(command), new CancelToken());
     }
 
     static String text(GenerationService.Run run) throws EngineException {
@@ -160,11 +160,11 @@ class FallbackRouterTest {
         assertThrows(EngineException.class, () -> start("a = b", "a"));
 
         models.put("a", Behaviour.refuses(LOAD_FAILED));
-        var router = new FallbackRouter(FallbackChains.parse("a = b", "test", null), service,
+        var router = new FallbackRouter(FallbackChains.parse("a = b", "test", null), service, local,
                 new UpstreamClient(name -> Optional.empty()));
         var command = new GenerationCommand.Chat("a", List.of(new ChatTurn("user", "Hi")), null, null, Map.of(), true);
         assertSame(LOAD_FAILED, assertThrows(EngineException.class,
-                () -> router.start(service.prepare(command).withoutFallback(), new CancelToken(), local)));
+                () -> router.start(service.prepare(command).withoutFallback(), new CancelToken())));
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quokka.api.ErrorTable;
 
 /** OpenAI's error body, as Ollama sends it. @param error what went wrong */
 public record ErrorResponse(Error error) {
@@ -13,6 +14,15 @@ public record ErrorResponse(Error error) {
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Error(String message, String type, String param, String code) {}
+
+    static ErrorResponse of(ErrorTable.Entry entry) {
+        String type = switch (entry.kind()) {
+            case INVALID_REQUEST -> "invalid_request_error";
+            case NOT_FOUND -> "not_found_error";
+            case SERVER -> "api_error";
+        };
+        return new ErrorResponse(new Error(entry.message(), type, null, null));
+    }
 
     static ErrorResponse of(int status, String message) {
         String type = switch (status) {

@@ -1,6 +1,5 @@
 package io.quokka.api.openai;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quokka.api.ClientWatch;
@@ -8,9 +7,6 @@ import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.EmbeddingService;
 import io.quokka.generation.InvalidRequestException;
-import io.quokka.generation.ModelNotFoundException;
-import io.quokka.generation.ModelUnusableException;
-import io.quokka.generation.ShuttingDownException;
 import io.quokka.scheduler.RequestCancelledException;
 import io.quokka.scheduler.ServerBusyException;
 import io.smallrye.common.annotation.RunOnVirtualThread;
@@ -27,7 +23,6 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import org.jboss.logging.Logger;
 
 /**
  * {@code POST /v1/embeddings}, OpenAI's shape over the same service as {@code /api/embed} (so vectors are
@@ -37,7 +32,6 @@ import org.jboss.logging.Logger;
  */
 @Path("/v1/embeddings")
 public class OpenAiEmbeddingsResource {
-    private static final Logger LOG = Logger.getLogger(OpenAiEmbeddingsResource.class);
     private static final String JSON = "application/json";
 
     /**
@@ -60,23 +54,6 @@ public class OpenAiEmbeddingsResource {
     /** The response body. */
     public record EmbeddingList(String object, List<Embedding> data, String model, Usage usage) {}
 
-    /** OpenAI's error body: {@code {"error": {"message", "type", "param", "code"}}}. */
-    public record ErrorBody(Detail error) {
-        /** @param type invalid_request_error, not_found_error or api_error, as Ollama chooses them */
-        @JsonInclude(JsonInclude.Include.ALWAYS)
-        public record Detail(String message, String type, String param, String code) {}
-
-        static Response response(int status, String message) {
-            String type = switch (status) {
-                case 400 -> "invalid_request_error";
-                case 404 -> "not_found_error";
-                default -> "api_error";
-            };
-            return Response.status(status).type(JSON).entity(new ErrorBody(new Detail(message, type, null, null)))
-                    .build();
-        }
-    }
-
     private final EmbeddingService service;
     private final ObjectMapper mapper;
 
@@ -91,23 +68,8 @@ public class OpenAiEmbeddingsResource {
     public Response embeddings(byte[] body, @Context HttpServerResponse http) {
         try {
             return embed(body, http);
-        } catch (InvalidRequestException e) {
-            return ErrorBody.response(400, e.getMessage());
-        } catch (ModelNotFoundException e) {
-            return ErrorBody.response(404, e.getMessage());
-        } catch (EngineException e) {
-            if (e.kind() == EngineException.Kind.BAD_REQUEST) return ErrorBody.response(400, e.getMessage());
-            LOG.warnf("engine failure: %s", e.getMessage());
-            return ErrorBody.response(500, e.getMessage());
-        } catch (ServerBusyException e) {
-            return ErrorBody.response(503, e.getMessage());
-        } catch (ShuttingDownException e) {
-            return ErrorBody.response(503, e.getMessage());
-        } catch (RequestCancelledException e) {
-            return ErrorBody.response(499, e.getMessage());
-        } catch (ModelUnusableException e) {
-            LOG.warnf("model cannot be served: %s", e.getMessage());
-            return ErrorBody.response(500, e.getMessage());
+        } catch (Exception e) {
+            return OpenAiErrors.of(e);
         }
     }
 

@@ -5,6 +5,7 @@ import io.quokka.api.MediaSupport;
 import io.quokka.api.RequestBodies;
 import io.quokka.engine.EngineException;
 import io.quokka.generation.GenerationService;
+import io.quokka.generation.RunStarter;
 import io.quokka.generation.GgufInspector;
 import io.quokka.generation.InvalidRequestException;
 import io.quokka.generation.StoreModelResolver;
@@ -40,12 +41,13 @@ public class OpenAiResource {
     private final GgufInspector inspector;
     private final GenerationResponder responder;
 
-    OpenAiResource(GenerationService service, RequestBodies bodies, StoreModelResolver resolver, GgufInspector inspector) {
+    OpenAiResource(GenerationService service, RunStarter starter, RequestBodies bodies, StoreModelResolver resolver,
+                   GgufInspector inspector) {
         this.service = service;
         this.bodies = bodies;
         this.resolver = resolver;
         this.inspector = inspector;
-        this.responder = new GenerationResponder(service);
+        this.responder = new GenerationResponder(service, starter);
     }
 
     @POST
