@@ -73,6 +73,10 @@ final class RunnerClient implements LoadedModel {
     private final CompletableFuture<Event> first = new CompletableFuture<>();
     private volatile String failure; // non-null once the runner is gone
     private ModelFacts facts;
+    /** Requests to stop, to be written by {@link #writeStops()}: never by the thread asking (an event loop, often). */
+    private final java.util.concurrent.ConcurrentLinkedQueue<Long> stops = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Whether a thread writing {@link #stops} runs. */
+    private final AtomicBoolean writingStops = new AtomicBoolean();
 
     private RunnerClient(Process process, DataOutputStream out, AutoCloseable channel, int numParallel) {
         this.numParallel = Math.max(1, numParallel);
@@ -461,7 +465,7 @@ final class RunnerClient implements LoadedModel {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            cancelQuietly(id);
+            askToStop(id);
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
         } finally {
             active.set(false);
@@ -497,7 +501,7 @@ final class RunnerClient implements LoadedModel {
             };
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            cancelQuietly(id);
+            askToStop(id);
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, "interrupted");
         } finally {
             active.set(false);
@@ -508,12 +512,12 @@ final class RunnerClient implements LoadedModel {
 
     /**
      * While request {@code id} is active, a cancel asks the runner to stop it, and ends the runner if it does not
-     * (generations and embeddings alike).
+     * (generations and embeddings alike). Registered once the request's command is written, so the stop follows it.
      */
     private void stopOnCancel(long id, CancelToken cancel, AtomicBoolean active) {
         cancel.onCancel(() -> {
             if (active.get()) {
-                cancelQuietly(id);
+                askToStop(id);
                 endIfStillBusy(active);
             }
         });
@@ -541,20 +545,41 @@ final class RunnerClient implements LoadedModel {
             call.listener.onText(text);
         } catch (RuntimeException e) {
             call.listenerFailure = e;
-            cancelQuietly(id);
+            askToStop(id);
         } catch (Error e) {
             // Not the reader's to die of (a listener's stack overflow, say): every call on this runner needs it.
             call.listenerFailure = new IllegalStateException("streaming the generation failed: " + e, e);
-            cancelQuietly(id);
+            askToStop(id);
         }
     }
 
-    /** Asks the runner to stop request {@code id}; if the runner is gone, the request fails anyway. */
-    private void cancelQuietly(long id) {
-        try {
-            send(new Command.Cancel(id));
-        } catch (EngineException ignored) {
-            // the runner is gone
+    /**
+     * Asks the runner to stop request {@code id} without blocking the caller (the I/O event loop, when a client
+     * went away): the command is written by a virtual thread of this runner, which may wait for the channel while
+     * another command is being written or the pipe is full. The request's own command was written before anyone can
+     * ask to stop it, so the stop always follows it. If the runner is gone, the request fails anyway.
+     */
+    private void askToStop(long id) {
+        stops.add(id);
+        if (writingStops.compareAndSet(false, true)) {
+            Thread.ofVirtual().name("runner-" + pid + "-stop").start(this::writeStops);
+        }
+    }
+
+    /** Writes the queued stops until none is left; one such thread at a time per runner. */
+    private void writeStops() {
+        while (true) {
+            Long id;
+            while ((id = stops.poll()) != null) {
+                try {
+                    send(new Command.Cancel(id));
+                } catch (EngineException ignored) {
+                    // the runner is gone: its requests fail anyway
+                }
+            }
+            writingStops.set(false);
+            // A stop queued after the last poll but before the flag was cleared found it still set: take it here.
+            if (stops.isEmpty() || !writingStops.compareAndSet(false, true)) return;
         }
     }
 

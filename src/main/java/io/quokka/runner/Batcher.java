@@ -128,7 +128,7 @@ final class Batcher {
             }
             try {
                 step();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | OutOfMemoryError e) {
                 log.info("generation failed: " + e);
                 for (Generation g : List.copyOf(active)) {
                     fail(g, new RunnerFailure(EngineException.Kind.RUNNER_FAILED, "generation failed: " + e));
@@ -182,7 +182,7 @@ final class Batcher {
                 gen.promptPos = slot.reuse(inputs);
                 slot.owner = gen;
                 active.add(gen);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | OutOfMemoryError e) {
                 slot.forget();
                 throw e;
             }
@@ -190,10 +190,10 @@ final class Batcher {
             if (chain != null) llama.samplerFree(chain);
             send.accept(new Event.Failed(g.id(), f.kind, f.getMessage()));
             cancels.remove(g.id());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // This request alone: its prompt too big for the heap (tokenizing it), say. The others go on.
             if (chain != null) llama.samplerFree(chain);
-            log.info("generation failed: " + e);
-            send.accept(new Event.Failed(g.id(), EngineException.Kind.RUNNER_FAILED, "generation failed: " + e));
+            send.accept(RunnerFailure.of(g.id(), "generation", e, log));
             cancels.remove(g.id());
         }
     }
@@ -376,9 +376,8 @@ final class Batcher {
             }
         } catch (RunnerFailure f) {
             send.accept(new Event.Failed(e.id(), f.kind, f.getMessage()));
-        } catch (RuntimeException x) {
-            log.info("embedding failed: " + x);
-            send.accept(new Event.Failed(e.id(), EngineException.Kind.RUNNER_FAILED, "embedding failed: " + x));
+        } catch (RuntimeException | OutOfMemoryError x) {
+            send.accept(RunnerFailure.of(e.id(), "embedding", x, log));
         } finally {
             embedding = null;
             cancels.remove(e.id());

@@ -107,7 +107,12 @@ public final class RunnerMain {
                 loaded.complete(model);
                 batcher.run();
             } catch (Throwable t) {
-                loaded.completeExceptionally(t);
+                if (loaded.completeExceptionally(t)) return;
+                // A runner whose generation thread is gone would take requests and never answer them: end it, so
+                // that the server sees it terminate and fails them.
+                System.err.println("runner: fatal: the generation thread failed: " + t);
+                t.printStackTrace();
+                Llama.exitNow(1);
             }
         });
         worker.start();
@@ -138,15 +143,9 @@ public final class RunnerMain {
             switch (command) {
                 case Command.Ping(long id) -> send(new Event.Pong(id));
                 case Command.Tokenize(long id, String text, boolean addSpecial) ->
-                        send(new Event.Tokens(id, model.tokenize(text, addSpecial)));
-                case Command.ApplyTemplate a -> {
-                    try {
-                        send(new Event.Text(a.id(), model.applyTemplate(a.template(), a.messages(),
-                                a.addAssistantPrefix())));
-                    } catch (RunnerFailure f) {
-                        send(new Event.Failed(a.id(), f.kind, f.getMessage()));
-                    }
-                }
+                        answer(id, "tokenizing", () -> new Event.Tokens(id, model.tokenize(text, addSpecial)));
+                case Command.ApplyTemplate a -> answer(a.id(), "applying the chat template", () -> new Event.Text(
+                        a.id(), model.applyTemplate(a.template(), a.messages(), a.addAssistantPrefix())));
                 case Command.Generate g -> {
                     cancels.put(g.id(), new AtomicBoolean());
                     queue.add(g);
@@ -165,6 +164,27 @@ public final class RunnerMain {
                 }
             }
         }
+    }
+
+    /** One request's work on the channel thread; may refuse it ({@link RunnerFailure}). */
+    private interface Answer {
+        Event get() throws RunnerFailure;
+    }
+
+    /**
+     * Sends what {@code answer} makes for request {@code id}, or that request's failure: whatever goes wrong with one
+     * request (its text too big for the heap, say) fails it alone and the runner goes on serving the others.
+     */
+    private void answer(long id, String what, Answer answer) {
+        Event event;
+        try {
+            event = answer.get();
+        } catch (RunnerFailure f) {
+            event = new Event.Failed(id, f.kind, f.getMessage());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            event = RunnerFailure.of(id, what, e, log);
+        }
+        send(event);
     }
 
     /** Polled by llama.cpp during graph computation (abort_callback): cancels a long prompt mid-decode. */
