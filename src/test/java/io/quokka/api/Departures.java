@@ -173,13 +173,18 @@ final class Departures {
         for (int i = 0; i < slots; i++) count(Moment.STREAMING, Endpoint.GENERATE, true);
     }
 
-    /** The model is not resident; the client leaves during its load (a runner takes a few hundred ms to start). */
+    /**
+     * The model is not resident; the client leaves during its load (a runner takes a few hundred ms to start): once
+     * before a streamed answer commits its headers (within its first 100 ms), once after.
+     */
     void whileLoading(Endpoint endpoint, boolean stream, Random random) throws Exception {
-        unload(TOY);
-        try (Socket s = send(endpoint.path, endpoint.body(TOY, "Hello there", stream, 64, 1))) {
-            Thread.sleep(random.nextInt(250));
+        for (int after : new int[] {0, 120}) {
+            unload(TOY);
+            try (Socket s = send(endpoint.path, endpoint.body(TOY, "Hello there", stream, 64, 1))) {
+                Thread.sleep(after + random.nextInt(80));
+            }
+            count(Moment.LOADING, endpoint, stream);
         }
-        count(Moment.LOADING, endpoint, stream);
     }
 
     /** A ~1,000-token prompt on the ~100 MB model: seconds of prompt evaluation, left part-way. */
