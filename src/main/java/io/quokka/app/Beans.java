@@ -7,7 +7,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.quokka.config.QuokkaConfig;
 import io.quokka.engine.Engine;
-import io.quokka.engine.RunnerEngine;
+import io.quokka.runner.client.RunnerEngine;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

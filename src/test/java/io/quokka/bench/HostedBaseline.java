@@ -2,13 +2,13 @@ package io.quokka.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quokka.engine.RunnerEngine;
+import io.quokka.runner.client.RunnerEngine;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import io.quokka.engine.RunnerEngine;
+import io.quokka.runner.client.RunnerEngine;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

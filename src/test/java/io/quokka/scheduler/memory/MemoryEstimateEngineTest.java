@@ -7,7 +7,7 @@ import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.KvCacheType;
 import io.quokka.engine.LoadRequest;
 import io.quokka.engine.LoadedModel;
-import io.quokka.engine.RunnerEngine;
+import io.quokka.runner.client.RunnerEngine;
 import io.quokka.engine.SamplingParams;
 import io.quokka.gguf.GgufFile;
 import io.quokka.gguf.GgufReader;

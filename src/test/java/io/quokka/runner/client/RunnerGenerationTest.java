@@ -1,5 +1,14 @@
-package io.quokka.engine;
+package io.quokka.runner.client;
 
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.ChatMessage;
+import io.quokka.engine.DoneReason;
+import io.quokka.engine.EngineException;
+import io.quokka.engine.GenerationRequest;
+import io.quokka.engine.GenerationResult;
+import io.quokka.engine.LoadedModel;
+import io.quokka.engine.ModelFacts;
+import io.quokka.engine.SamplingParams;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

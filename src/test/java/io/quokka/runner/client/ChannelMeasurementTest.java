@@ -1,5 +1,8 @@
-package io.quokka.engine;
+package io.quokka.runner.client;
 
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.GenerationRequest;
+import io.quokka.engine.GenerationResult;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,9 @@
-package io.quokka.engine;
+package io.quokka.runner.client;
 
+import io.quokka.engine.Engine;
+import io.quokka.engine.EngineException;
+import io.quokka.engine.LoadRequest;
+import io.quokka.engine.LoadedModel;
 import io.quokka.gguf.GgufReader;
 import io.quokka.gguf.ModelCheck;
 import io.quokka.runner.RunnerMain;

@@ -1,4 +1,4 @@
-package io.quokka.engine;
+package io.quokka.runner.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,8 @@
-package io.quokka.engine;
+package io.quokka.runner.client;
 
+import io.quokka.engine.KvCacheType;
+import io.quokka.engine.LoadRequest;
+import io.quokka.engine.SamplingParams;
 import io.quokka.gguf.ToyModel;
 import io.quokka.gguf.ToyModelSpec;
 import java.io.IOException;

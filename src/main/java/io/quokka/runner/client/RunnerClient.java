@@ -1,5 +1,17 @@
-package io.quokka.engine;
+package io.quokka.runner.client;
 
+import io.quokka.engine.CancelToken;
+import io.quokka.engine.ChatMessage;
+import io.quokka.engine.DoneReason;
+import io.quokka.engine.EmbeddingRequest;
+import io.quokka.engine.EmbeddingResult;
+import io.quokka.engine.EngineException;
+import io.quokka.engine.GenerationRequest;
+import io.quokka.engine.GenerationResult;
+import io.quokka.engine.LoadRequest;
+import io.quokka.engine.LoadedModel;
+import io.quokka.engine.ModelFacts;
+import io.quokka.engine.TokenListener;
 import io.quokka.runner.protocol.Command;
 import io.quokka.runner.protocol.Event;
 import io.quokka.runner.protocol.Wire;

@@ -1,5 +1,6 @@
-package io.quokka.engine;
+package io.quokka.runner.client;
 
+import io.quokka.engine.TokenListener;
 import io.netty.channel.nio.NioEventLoop;
 import io.netty.channel.nio.NioTask;
 import io.quokka.runner.protocol.Event;
