@@ -46,10 +46,10 @@ public class Beans {
         Duration timeout = loadTimeout.forever() || loadTimeout.immediate() ? Duration.ofDays(365) : loadTimeout.duration();
         // Runners' events come over a Unix socket read on the HTTP server's event loop, so a token reaches its
         // client's connection on the thread that writes to it (see LoopReader).
-        var settings = RunnerEngine.Settings.defaults(config.workDir()).withLoadTimeout(timeout);
-        if (config.runnerChannel() == QuokkaConfig.RunnerChannel.socket) {
-            settings = settings.withChannel(RunnerEngine.Channel.UNIX_SOCKET)
-                    .withEventLoop(() -> vertx.nettyEventLoopGroup().next());
+        var settings = RunnerEngine.Settings.defaults(config.workDir()).withLoadTimeout(timeout)
+                .withChannel(config.runnerChannel());
+        if (config.runnerChannel() == RunnerEngine.Channel.SOCKET) {
+            settings = settings.withEventLoop(() -> vertx.nettyEventLoopGroup().next());
         }
         if (config.runnerJvmOptions().isPresent()) {
             List<String> options = new ArrayList<>(settings.jvmOptions());

@@ -1,5 +1,6 @@
 package io.quokka.config;
 
+import io.quokka.runner.client.RunnerEngine;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
@@ -109,11 +110,7 @@ public interface QuokkaConfig {
      * without Unix sockets.
      */
     @WithDefault("socket")
-    RunnerChannel runnerChannel();
-
-    enum RunnerChannel {
-        socket, stdio
-    }
+    RunnerEngine.Channel runnerChannel();
 
     /**
      * What Quokka (the server and its runners together) may use, e.g. {@code 954MiB}, {@code 1.5GiB}, {@code 2GB} or

@@ -108,7 +108,7 @@ final class RunnerClient implements LoadedModel {
         Path socket = null;
         ServerSocketChannel server = null;
         try {
-            if (mode == RunnerEngine.Channel.UNIX_SOCKET) {
+            if (mode == RunnerEngine.Channel.SOCKET) {
                 socket = runDir.resolve("r" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".sock");
                 if (socket.toString().length() > 100) { // sun_path is 108 bytes
                     socket = Files.createTempDirectory("quokka-run").resolve("r.sock");
@@ -120,7 +120,7 @@ final class RunnerClient implements LoadedModel {
             command.addAll(RunnerEngine.runnerArguments(request, library, socket));
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().putAll(settings.environment());
-            if (mode == RunnerEngine.Channel.UNIX_SOCKET) pb.redirectErrorStream(true); // stray stdout -> log too
+            if (mode == RunnerEngine.Channel.SOCKET) pb.redirectErrorStream(true); // stray stdout -> log too
             Process process = pb.start();
             LOG.debugf("started runner %d for %s", process.pid(), request.modelFile());
 

@@ -27,12 +27,15 @@ import java.util.function.Supplier;
  */
 public final class RunnerEngine implements Engine {
 
-    /** How the server talks to a runner (both measured; see {@code docs/runner.md}). */
+    /**
+     * How a runner sends its events ({@code QUOKKA_RUNNER_CHANNEL=socket|stdio}; both measured, see
+     * {@code docs/runner.md}). Commands always go down its stdin.
+     */
     public enum Channel {
-        /** The runner's stdin/stdout pipes (default): lowest latency and fastest start. */
+        /** The runner's stdout, read by a thread per runner: for a platform whose Unix sockets fail. */
         STDIO,
-        /** A Unix domain socket in {@code workDir}/run. */
-        UNIX_SOCKET
+        /** A Unix domain socket in {@code workDir}/run, read on the HTTP server's event loop (the server's default). */
+        SOCKET
     }
 
     /**
@@ -61,7 +64,7 @@ public final class RunnerEngine implements Engine {
      * @param environment variables added to the runner's environment
      * @param loadTimeout how long a load may take, spawn to ready
      * @param channel     how the server talks to the runner
-     * @param eventLoop   with {@link Channel#UNIX_SOCKET}: the I/O event loop that reads a new runner's events (a
+     * @param eventLoop   with {@link Channel#SOCKET}: the I/O event loop that reads a new runner's events (a
      *                    Netty NIO loop; null or another kind: a reader thread per runner)
      */
     public record Settings(Path workDir, List<String> jvmOptions, Map<String, String> environment, Duration loadTimeout,
@@ -87,7 +90,7 @@ public final class RunnerEngine implements Engine {
             return new Settings(workDir, jvmOptions, environment, loadTimeout, channel, eventLoop);
         }
 
-        /** Runners' events read on the event loops {@code eventLoop} hands out (with {@link Channel#UNIX_SOCKET}). */
+        /** Runners' events read on the event loops {@code eventLoop} hands out (with {@link Channel#SOCKET}). */
         public Settings withEventLoop(Supplier<Executor> eventLoop) {
             return new Settings(workDir, jvmOptions, environment, loadTimeout, channel, eventLoop);
         }
@@ -122,7 +125,7 @@ public final class RunnerEngine implements Engine {
         Path runDir;
         try {
             lib = library();
-            runDir = settings.channel() == Channel.UNIX_SOCKET
+            runDir = settings.channel() == Channel.SOCKET
                     ? Files.createDirectories(settings.workDir().resolve("run")) : null;
         } catch (RuntimeException | IOException e) {
             throw new EngineException(EngineException.Kind.LOAD_FAILED, "cannot prepare the llama.cpp library: " + e, e);

@@ -42,7 +42,7 @@ class RunnerCancelOnEventLoopTest {
 
     static LoadedModel load() throws EngineException {
         RunnerEngine engine = new RunnerEngine(
-                TestModels.engine(RunnerEngine.Channel.UNIX_SOCKET).settings().withEventLoop(LOOPS::next));
+                TestModels.engine(RunnerEngine.Channel.SOCKET).settings().withEventLoop(LOOPS::next));
         return engine.load(TestModels.request(TestModels.tiny(), 256, 64));
     }
 

@@ -23,7 +23,7 @@ class RunnerLifecycleOnEventLoopTest extends RunnerLifecycleTest {
 
     @Override
     RunnerEngine engine() {
-        return new RunnerEngine(TestModels.engine(RunnerEngine.Channel.UNIX_SOCKET).settings().withEventLoop(LOOPS::next));
+        return new RunnerEngine(TestModels.engine(RunnerEngine.Channel.SOCKET).settings().withEventLoop(LOOPS::next));
     }
 
     @Test
