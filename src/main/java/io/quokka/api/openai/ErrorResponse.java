@@ -1,8 +1,10 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** OpenAI's error body, as Ollama sends it. @param error what went wrong */
+@RegisterForReflection
 public record ErrorResponse(Error error) {
 
     /**
@@ -12,6 +14,7 @@ public record ErrorResponse(Error error) {
      * @param code    always null, as in Ollama
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
+    @RegisterForReflection
     public record Error(String message, String type, String param, String code) {}
 
     static ErrorResponse of(int status, String message) {
