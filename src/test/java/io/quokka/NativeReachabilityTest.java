@@ -278,6 +278,14 @@ class NativeReachabilityTest {
         assertEquals(List.of(), users, "runner classes using a JSON mapper: register what they bind, and check it here");
     }
 
+    /** The binary's heap defaults (server and runner): small, as documented in native/README.md. */
+    @Test
+    void smallHeapIsTheBinarysDefault() throws IOException {
+        String args = Files.readString(Paths.get("native", "resources", "META-INF", "native-image", "io.quokka",
+                "quokka", "native-image.properties"));
+        assertTrue(args.contains("-R:MaxHeapSize=64m") && args.contains("-R:MaxNewSize=4m"), args);
+    }
+
     // ---- the analysis of one method ----
 
     static final class Frame {
