@@ -2,6 +2,7 @@ package io.quokka.store;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -14,6 +15,7 @@ import java.util.regex.Pattern;
  *
  * @param hex the 64 lowercase hex digits of the SHA-256
  */
+@RegisterForReflection
 public record Digest(String hex) {
 
     /** Ollama's {@code ErrInvalidDigestFormat} text. */

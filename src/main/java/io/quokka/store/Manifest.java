@@ -3,6 +3,7 @@ package io.quokka.store;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -17,6 +18,7 @@ import java.util.Optional;
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonPropertyOrder({"schemaVersion", "mediaType", "config", "layers"})
+@RegisterForReflection
 public record Manifest(
         @JsonProperty("schemaVersion") int schemaVersion,
         @JsonProperty("mediaType") String mediaType,

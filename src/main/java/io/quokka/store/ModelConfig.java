@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,6 +35,7 @@ import java.util.Objects;
     "remote_host", "remote_model", "capabilities", "context_length", "embedding_length", "base_name",
     "architecture", "os"
 })
+@RegisterForReflection
 public record ModelConfig(
         @JsonProperty("model_format") String modelFormat,
         @JsonProperty("model_family") String modelFamily,

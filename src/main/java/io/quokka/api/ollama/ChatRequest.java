@@ -1,6 +1,7 @@
 package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +18,7 @@ import java.util.Map;
  * @param think      whether a thinking model should think
  * @param truncate   false refuses a prompt longer than the context instead of truncating it
  */
+@RegisterForReflection
 public record ChatRequest(
         String model,
         List<Message> messages,

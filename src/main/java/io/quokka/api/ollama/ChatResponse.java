@@ -2,6 +2,7 @@ package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quokka.generation.Reply;
 
 /**
@@ -19,6 +20,7 @@ import io.quokka.generation.Reply;
  * @param eval_count           tokens generated
  * @param eval_duration        nanoseconds spent generating
  */
+@RegisterForReflection
 public record ChatResponse(
         String model,
         String created_at,

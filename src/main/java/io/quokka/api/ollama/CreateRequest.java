@@ -1,6 +1,7 @@
 package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -28,6 +29,7 @@ import java.util.Map;
  * @param draft_quantize draft quantization (not supported: 400)
  * @param remote_host    upstream server of a remote model (not supported: 400)
  */
+@RegisterForReflection
 public record CreateRequest(
         String model,
         String name,

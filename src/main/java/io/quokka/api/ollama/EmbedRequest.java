@@ -1,6 +1,7 @@
 package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
 /**
@@ -13,6 +14,7 @@ import java.util.Map;
  * @param keep_alive how long the model stays loaded afterwards: seconds or a Go duration
  * @param options    model options (num_ctx, num_batch, num_thread, ...)
  */
+@RegisterForReflection
 public record EmbedRequest(
         String model,
         JsonNode input,

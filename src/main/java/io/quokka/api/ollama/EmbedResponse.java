@@ -2,6 +2,7 @@ package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -13,6 +14,7 @@ import java.util.List;
  * @param load_duration     nanoseconds spent loading the model
  * @param prompt_eval_count tokens evaluated over all inputs
  */
+@RegisterForReflection
 public record EmbedResponse(
         String model,
         List<float[]> embeddings,

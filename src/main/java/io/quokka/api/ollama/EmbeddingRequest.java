@@ -1,6 +1,7 @@
 package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.Map;
 
 /**
@@ -11,4 +12,5 @@ import java.util.Map;
  * @param keep_alive how long the model stays loaded afterwards: seconds or a Go duration
  * @param options    model options
  */
+@RegisterForReflection
 public record EmbeddingRequest(String model, String prompt, JsonNode keep_alive, Map<String, Object> options) {}

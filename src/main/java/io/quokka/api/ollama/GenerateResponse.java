@@ -2,6 +2,7 @@ package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -23,6 +24,7 @@ import java.util.List;
  * @param eval_count           tokens generated
  * @param eval_duration        nanoseconds spent generating
  */
+@RegisterForReflection
 public record GenerateResponse(
         String model,
         String created_at,

@@ -1,5 +1,7 @@
 package io.quokka.api.ollama;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * One entry of {@code GET /api/tags}.
  *
@@ -10,5 +12,6 @@ package io.quokka.api.ollama;
  * @param digest      sha256 of the manifest, hex
  * @param details     format, family, size and quantization
  */
+@RegisterForReflection
 public record ListModelResponse(String name, String model, String modified_at, long size, String digest,
                                 ModelDetails details) {}

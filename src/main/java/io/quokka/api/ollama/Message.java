@@ -1,6 +1,7 @@
 package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quokka.generation.Reply;
 import java.util.List;
 
@@ -15,6 +16,7 @@ import java.util.List;
  * @param tool_name    the tool whose result a tool message carries
  * @param tool_call_id the call a tool message answers
  */
+@RegisterForReflection
 public record Message(
         String role,
         String content,

@@ -1,5 +1,6 @@
 package io.quokka.api.ollama;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -12,6 +13,7 @@ import java.util.List;
  * @param parameter_size     parameter count, human-readable, e.g. "8.0B"
  * @param quantization_level file type, e.g. "Q4_0"
  */
+@RegisterForReflection
 public record ModelDetails(
         String parent_model,
         String format,

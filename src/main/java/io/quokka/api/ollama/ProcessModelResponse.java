@@ -1,5 +1,7 @@
 package io.quokka.api.ollama;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * One entry of {@code GET /api/ps}.
  *
@@ -12,5 +14,6 @@ package io.quokka.api.ollama;
  * @param size_vram      bytes in GPU memory: always 0, Quokka runs on the CPU
  * @param context_length the context the model was loaded with
  */
+@RegisterForReflection
 public record ProcessModelResponse(String name, String model, long size, String digest, ModelDetails details,
                                    String expires_at, long size_vram, int context_length) {}

@@ -2,6 +2,7 @@ package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * One line of a pull's progress (Ollama's {@code api.ProgressResponse}); empty fields are left out, as Go's
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  * @param completed bytes of it present so far
  */
 @JsonPropertyOrder({"status", "digest", "total", "completed"})
+@RegisterForReflection
 public record ProgressResponse(
         String status,
         @JsonInclude(JsonInclude.Include.NON_EMPTY) String digest,

@@ -1,5 +1,7 @@
 package io.quokka.api.ollama;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * Body of {@code POST /api/pull} (Ollama's {@code api.PullRequest}).
  *
@@ -11,5 +13,6 @@ package io.quokka.api.ollama;
  * @param stream   false answers one JSON object when the pull ends; absent or true streams NDJSON progress
  * @param name     deprecated spelling of {@code model}
  */
+@RegisterForReflection
 public record PullRequest(String model, Boolean insecure, String username, String password, Boolean stream,
                           String name) {}

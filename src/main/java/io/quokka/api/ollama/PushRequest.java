@@ -1,5 +1,7 @@
 package io.quokka.api.ollama;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * Body of {@code POST /api/push} (not implemented: 501).
  *
@@ -8,4 +10,5 @@ package io.quokka.api.ollama;
  * @param insecure allow plain HTTP to the registry
  * @param stream   stream status lines
  */
+@RegisterForReflection
 public record PushRequest(String model, String name, Boolean insecure, Boolean stream) {}

@@ -2,6 +2,7 @@ package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Quokka's extension to {@code /api/show}: what loading the model with its default options would make resident,
@@ -21,6 +22,7 @@ import com.fasterxml.jackson.annotation.JsonInclude.Include;
  *                              absent when it would refuse
  * @param error                 the refusal the guard would answer now, absent when it fits
  */
+@RegisterForReflection
 public record ShowMemory(
         long weights,
         long kv_cache,

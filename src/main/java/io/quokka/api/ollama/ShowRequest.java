@@ -1,5 +1,7 @@
 package io.quokka.api.ollama;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * Body of {@code POST /api/show}.
  *
@@ -7,4 +9,5 @@ package io.quokka.api.ollama;
  * @param name    deprecated spelling of {@code model}
  * @param verbose include large arrays (the vocabulary) in {@code model_info}
  */
+@RegisterForReflection
 public record ShowRequest(String model, String name, Boolean verbose) {}

@@ -2,6 +2,7 @@ package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonInclude.Include;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 import java.util.Map;
 
@@ -19,6 +20,7 @@ import java.util.Map;
  * @param modified_at  when the manifest was written
  * @param memory       Quokka's extension: the memory estimate for loading the model (see {@link ShowMemory})
  */
+@RegisterForReflection
 public record ShowResponse(
         @JsonInclude(Include.NON_EMPTY) String license,
         @JsonInclude(Include.NON_EMPTY) String modelfile,

@@ -1,6 +1,7 @@
 package io.quokka.api.ollama;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import java.util.Map;
  * @param id       the call's id ({@code call_...}), which a later {@code tool} message may name in {@code tool_call_id}
  * @param function what is called
  */
+@RegisterForReflection
 public record ToolCall(@JsonInclude(JsonInclude.Include.NON_EMPTY) String id, Function function) {
 
     /**
@@ -18,6 +20,7 @@ public record ToolCall(@JsonInclude(JsonInclude.Include.NON_EMPTY) String id, Fu
      * @param name      the tool's name
      * @param arguments the arguments, a JSON object (never a string), in the order the model wrote them
      */
+    @RegisterForReflection
     public record Function(int index, String name, Map<String, Object> arguments) {
         public Function {
             arguments = arguments == null ? Map.of() : arguments;

@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -14,6 +15,7 @@ import java.util.List;
  * @param choices            exactly one
  * @param usage              token counts
  */
+@RegisterForReflection
 public record ChatCompletion(String id, String object, long created, String model, String system_fingerprint,
                              List<Choice> choices, Usage usage) {
 
@@ -23,6 +25,7 @@ public record ChatCompletion(String id, String object, long created, String mode
      * @param finish_reason "stop" (end of generation or a stop string), "length" ({@code max_tokens} reached) or
      *                      "tool_calls" (it stopped after calling tools)
      */
+    @RegisterForReflection
     public record Choice(int index, Message message, @JsonInclude(JsonInclude.Include.ALWAYS) String finish_reason) {}
 
     /**
@@ -31,6 +34,7 @@ public record ChatCompletion(String id, String object, long created, String mode
      * @param reasoning  the model's thinking, when it thinks
      * @param tool_calls the calls it made
      */
+    @RegisterForReflection
     public record Message(String role, String content,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) String reasoning,
                           @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ToolCall> tool_calls) {}

@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -15,6 +16,7 @@ import java.util.List;
  * @param choices            one, or none in the usage chunk
  * @param usage              only in the usage chunk ({@code stream_options.include_usage})
  */
+@RegisterForReflection
 public record ChatCompletionChunk(String id, String object, long created, String model, String system_fingerprint,
                                   List<Choice> choices, @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {
 
@@ -23,6 +25,7 @@ public record ChatCompletionChunk(String id, String object, long created, String
      * @param delta         what this chunk adds
      * @param finish_reason null until the finish chunk: "stop", "length" or "tool_calls"
      */
+    @RegisterForReflection
     public record Choice(int index, Delta delta, @JsonInclude(JsonInclude.Include.ALWAYS) String finish_reason) {}
 
     /**
@@ -32,6 +35,7 @@ public record ChatCompletionChunk(String id, String object, long created, String
      * @param tool_calls calls, each whole in one chunk, with their {@code index}
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @RegisterForReflection
     public record Delta(String role, String content,
                         @JsonInclude(JsonInclude.Include.NON_EMPTY) String reasoning,
                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<ToolCall> tool_calls) {

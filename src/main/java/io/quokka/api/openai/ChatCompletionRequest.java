@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -30,6 +31,7 @@ import java.util.List;
  * @param top_logprobs          accepted and ignored
  * @param user                  accepted and ignored
  */
+@RegisterForReflection
 public record ChatCompletionRequest(
         String model,
         List<ChatMessage> messages,

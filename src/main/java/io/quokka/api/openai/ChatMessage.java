@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -14,6 +15,7 @@ import java.util.List;
  * @param name         for a tool message, the function whose result it carries
  * @param tool_call_id for a tool message, the call it answers
  */
+@RegisterForReflection
 public record ChatMessage(
         String role,
         JsonNode content,

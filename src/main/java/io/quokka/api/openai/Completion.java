@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -14,6 +15,7 @@ import java.util.List;
  * @param choices            exactly one
  * @param usage              token counts
  */
+@RegisterForReflection
 public record Completion(String id, String object, long created, String model, String system_fingerprint,
                          List<Choice> choices, Usage usage) {
 
@@ -22,5 +24,6 @@ public record Completion(String id, String object, long created, String model, S
      * @param index         always 0
      * @param finish_reason "stop" or "length" ("load" when the prompt was empty and the model was only loaded)
      */
+    @RegisterForReflection
     public record Choice(String text, int index, @JsonInclude(JsonInclude.Include.ALWAYS) String finish_reason) {}
 }

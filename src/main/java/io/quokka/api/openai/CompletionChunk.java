@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import java.util.List;
 
 /**
@@ -15,5 +16,6 @@ import java.util.List;
  * @param usage              with {@code stream_options.include_usage}: zeros on every chunk, the counts on the
  *                           last one (which has no choices), as Ollama sends them
  */
+@RegisterForReflection
 public record CompletionChunk(String id, String object, long created, List<Completion.Choice> choices, String model,
                               String system_fingerprint, @JsonInclude(JsonInclude.Include.NON_NULL) Usage usage) {}

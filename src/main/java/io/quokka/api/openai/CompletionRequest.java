@@ -1,6 +1,7 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * Body of {@code POST /v1/completions} (legacy completions), as Ollama reads it.
@@ -23,6 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param logprobs          accepted and ignored
  * @param user              accepted and ignored
  */
+@RegisterForReflection
 public record CompletionRequest(
         String model,
         String prompt,

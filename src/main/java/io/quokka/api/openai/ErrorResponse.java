@@ -1,9 +1,11 @@
 package io.quokka.api.openai;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quokka.api.ErrorTable;
 
 /** OpenAI's error body, as Ollama sends it. @param error what went wrong */
+@RegisterForReflection
 public record ErrorResponse(Error error) {
 
     /**
@@ -13,6 +15,7 @@ public record ErrorResponse(Error error) {
      * @param code    always null, as in Ollama
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
+    @RegisterForReflection
     public record Error(String message, String type, String param, String code) {}
 
     static ErrorResponse of(ErrorTable.Entry entry) {

@@ -1,5 +1,7 @@
 package io.quokka.api.openai;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * One model of {@code GET /v1/models}, or the answer of {@code GET /v1/models/{model}}.
  *
@@ -8,4 +10,5 @@ package io.quokka.api.openai;
  * @param created  Unix seconds of the model's last modification
  * @param owned_by the name's namespace: "library" for official models, else the user's name
  */
+@RegisterForReflection
 public record Model(String id, String object, long created, String owned_by) {}

@@ -2,6 +2,7 @@ package io.quokka.api.openai;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quokka.api.ClientWatch;
 import io.quokka.engine.CancelToken;
 import io.quokka.engine.EngineException;
@@ -43,15 +44,19 @@ public class OpenAiEmbeddingsResource {
      * @param dimensions      keep only the first N values of each vector (then re-normalise)
      * @param user            accepted and ignored
      */
+    @RegisterForReflection
     public record Request(String model, JsonNode input, String encoding_format, Integer dimensions, String user) {}
 
     /** One vector: a float array, or a base64 string of little-endian float32s. */
+    @RegisterForReflection
     public record Embedding(String object, Object embedding, int index) {}
 
     /** Token counts: embeddings have only prompt tokens. */
+    @RegisterForReflection
     public record Usage(int prompt_tokens, int total_tokens) {}
 
     /** The response body. */
+    @RegisterForReflection
     public record EmbeddingList(String object, List<Embedding> data, String model, Usage usage) {}
 
     private final EmbeddingService service;

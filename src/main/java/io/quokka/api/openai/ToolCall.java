@@ -1,5 +1,7 @@
 package io.quokka.api.openai;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * A function call an assistant made.
  *
@@ -8,6 +10,7 @@ package io.quokka.api.openai;
  * @param type     always "function"
  * @param function the function's name and its arguments as a JSON text
  */
+@RegisterForReflection
 public record ToolCall(String id, Integer index, String type, Function function) {
 
     /** A parsed call as OpenAI sends it: its arguments as JSON text. */
@@ -29,5 +32,6 @@ public record ToolCall(String id, Integer index, String type, Function function)
             new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** @param name the function @param arguments its arguments, a JSON object as text */
+    @RegisterForReflection
     public record Function(String name, String arguments) {}
 }

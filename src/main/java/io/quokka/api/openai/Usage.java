@@ -1,5 +1,6 @@
 package io.quokka.api.openai;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quokka.engine.GenerationResult;
 
 /**
@@ -9,6 +10,7 @@ import io.quokka.engine.GenerationResult;
  * @param completion_tokens tokens generated
  * @param total_tokens      their sum
  */
+@RegisterForReflection
 public record Usage(int prompt_tokens, int completion_tokens, int total_tokens) {
     static final Usage ZERO = new Usage(0, 0, 0);
 
