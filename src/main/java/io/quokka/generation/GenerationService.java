@@ -62,23 +62,25 @@ public final class GenerationService {
      *
      * @param fallbackAllowed false when the client must have exactly this model (no fallback chain applies)
      * @param fallback        the fallback that chose this model instead of the requested one, or null
+     * @param grammar         the GBNF grammar of the request's {@code format}, or null: built once, while validating
      */
     public record Prepared(GenerationCommand command, ResolvedModel model, Options options, ModelSpec spec,
-                           KeepAlive keepAlive, long startNanos, boolean fallbackAllowed, Fallback fallback) {
+                           KeepAlive keepAlive, long startNanos, boolean fallbackAllowed, Fallback fallback,
+                           String grammar) {
 
         public Prepared(GenerationCommand command, ResolvedModel model, Options options, ModelSpec spec,
-                        KeepAlive keepAlive, long startNanos) {
-            this(command, model, options, spec, keepAlive, startNanos, true, null);
+                        KeepAlive keepAlive, long startNanos, String grammar) {
+            this(command, model, options, spec, keepAlive, startNanos, true, null, grammar);
         }
 
         /** The same request for a client that must have exactly this model. */
         public Prepared withoutFallback() {
-            return new Prepared(command, model, options, spec, keepAlive, startNanos, false, fallback);
+            return new Prepared(command, model, options, spec, keepAlive, startNanos, false, fallback, grammar);
         }
 
         /** This request serving another one's fallback: timed from that one's arrival. */
         public Prepared asFallback(Fallback chosen, long originalStartNanos) {
-            return new Prepared(command, model, options, spec, keepAlive, originalStartNanos, false, chosen);
+            return new Prepared(command, model, options, spec, keepAlive, originalStartNanos, false, chosen, grammar);
         }
 
         /** The kind of request, for reports: {@code generate} or {@code chat}. */
@@ -211,14 +213,14 @@ public final class GenerationService {
             throw new InvalidRequestException("raw mode does not support template, system, or context");
         }
         limits.checkPrompt(command);
-        grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any model loads
+        String grammar = grammarFor(command.format()); // a schema that cannot be a grammar is a 400 before any load
         ResolvedModel model = resolve(command.model());
         command = prompts.settle(command, model); // think and tools against the template, before any load
         Placement placement = place(model, command.options(), command.keepAlive());
         Options options = placement.options();
         ModelSpec spec = placement.spec();
         KeepAlive keepAlive = placement.keepAlive();
-        return new Prepared(command, model, options, spec, keepAlive, start);
+        return new Prepared(command, model, options, spec, keepAlive, start, grammar);
     }
 
     /**
@@ -327,7 +329,7 @@ public final class GenerationService {
             throw new InvalidRequestException("the input length exceeds the context length");
         }
         return new GenerationRequest(context, prompt, o.sampling(), o.numPredict(), o.numKeep(), o.stop(),
-                grammarFor(command.format()));
+                prepared.grammar());
     }
 
     /**
