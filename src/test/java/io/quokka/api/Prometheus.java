@@ -5,15 +5,15 @@ import static io.restassured.RestAssured.given;
 import java.util.Map;
 
 /** Reads values out of Prometheus text exposition, for the metrics tests. */
-final class Prometheus {
+public final class Prometheus {
     private Prometheus() {}
 
-    static String scrape() {
+    public static String scrape() {
         return given().get("/q/metrics").then().statusCode(200).extract().asString();
     }
 
     /** The sum of the samples named {@code name} whose labels include {@code labels}; 0 when there is none. */
-    static double value(String text, String name, Map<String, String> labels) {
+    public static double value(String text, String name, Map<String, String> labels) {
         double sum = 0;
         for (String line : text.split("\n")) {
             if (line.startsWith("#")) continue;

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @QuarkusTestResource(TestStore.class)
-class RunnerCrashApiTest {
+public class RunnerCrashApiTest {
     @TestHTTPResource("/")
     URI base;
 
-    static List<ProcessHandle> runners() {
+    public static List<ProcessHandle> runners() {
         return ProcessHandle.current().descendants().filter(p -> {
             try {
                 // /proc/<pid>/cmdline: NUL-separated arguments, read directly since ProcessHandle.Info may omit them.

@@ -1,4 +1,4 @@
-package io.quokka.api;
+package io.quokka.scheduler.memory;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quokka.api.RunnerCrashApiTest;
 import io.quokka.gguf.ToyModelSpec;
-import io.quokka.scheduler.memory.MemoryBudget;
 import io.quokka.store.ModelName;
 import io.quokka.toy.ToyInstaller;
 import io.restassured.path.json.JsonPath;

@@ -1,4 +1,4 @@
-package io.quokka.api;
+package io.quokka.scheduler;
 
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.quokka.api.Prometheus;
+import io.quokka.api.RunnerCrashApiTest;
 import io.quokka.engine.KvCacheType;
 import io.quokka.gguf.GgufFile;
 import io.quokka.gguf.GgufReader;
