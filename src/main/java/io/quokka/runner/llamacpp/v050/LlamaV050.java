@@ -1,0 +1,295 @@
+package io.quokka.runner.llamacpp.v050;
+
+import static io.quokka.runner.llamacpp.v050.LayoutsV050.BATCH;
+import static io.quokka.runner.llamacpp.v050.LayoutsV050.CONTEXT_PARAMS;
+import static io.quokka.runner.llamacpp.v050.LayoutsV050.MODEL_PARAMS;
+import static io.quokka.runner.llamacpp.v050.LayoutsV050.SAMPLER_CHAIN_PARAMS;
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+
+import io.quokka.runner.llamacpp.ForeignCalls;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SegmentAllocator;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The part of llama.cpp release v0.5.0's C API needed to load a model and generate greedily, through
+ * {@code java.lang.foreign}: a first step towards running the runner on the current engine (the b4916 binding,
+ * {@link io.quokka.runner.llamacpp.Llama}, is unchanged and still what the runner uses). Thin like that one: C values
+ * in, C values out, llama.cpp's own return conventions, no validation.
+ *
+ * <p>Differences from b4916 met here: ggml is split into {@code libggml.v0.5.0.so}, {@code libggml-base.so} and CPU
+ * backends {@code libggml-cpu-<arch>.so} that must be loaded explicitly with {@code ggml_backend_load_all_from_path}
+ * (without it llama.cpp has no CPU backend); the structs changed ({@link LayoutsV050}).
+ */
+public final class LlamaV050 {
+    /** The release this binding is written against. */
+    public static final String RELEASE = "v0.5.0";
+    public static final String LIBLLAMA = "libllama." + RELEASE + ".so";
+    public static final String LIBGGML = "libggml." + RELEASE + ".so";
+
+    private final MethodHandle backendInit, printSystemInfo, modelDefaultParams, contextDefaultParams,
+            samplerChainDefaultParams, modelLoadFromFile, modelFree, initFromModel, free, modelGetVocab,
+            vocabNTokens, vocabIsEog, tokenize, tokenToPiece, batchGetOne, decode, samplerChainInit, samplerChainAdd,
+            samplerInitGreedy, samplerSample, samplerFree, nCtx;
+
+    private LlamaV050(SymbolLookup lib) {
+        backendInit = fn(lib, "llama_backend_init", FunctionDescriptor.ofVoid());
+        printSystemInfo = fn(lib, "llama_print_system_info", FunctionDescriptor.of(ADDRESS));
+        modelDefaultParams = fn(lib, "llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
+        contextDefaultParams = fn(lib, "llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
+        samplerChainDefaultParams =
+                fn(lib, "llama_sampler_chain_default_params", FunctionDescriptor.of(SAMPLER_CHAIN_PARAMS));
+        // struct llama_model * llama_model_load_from_file(const char * path_model, struct llama_model_params params)
+        modelLoadFromFile =
+                fn(lib, "llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
+        modelFree = fn(lib, "llama_model_free", FunctionDescriptor.ofVoid(ADDRESS));
+        // struct llama_context * llama_init_from_model(struct llama_model * model, struct llama_context_params params)
+        initFromModel = fn(lib, "llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, CONTEXT_PARAMS));
+        free = fn(lib, "llama_free", FunctionDescriptor.ofVoid(ADDRESS));
+        nCtx = fn(lib, "llama_n_ctx", FunctionDescriptor.of(JAVA_INT, ADDRESS)); // uint32_t
+        modelGetVocab = fn(lib, "llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        vocabNTokens = fn(lib, "llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        vocabIsEog = fn(lib, "llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+        // int32_t llama_tokenize(const struct llama_vocab *, const char * text, int32_t text_len,
+        //                        llama_token * tokens, int32_t n_tokens_max, bool add_special, bool parse_special)
+        tokenize = fn(lib, "llama_tokenize", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
+        // int32_t llama_token_to_piece(const struct llama_vocab *, llama_token, char * buf, int32_t length,
+        //                              int32_t lstrip, bool special)
+        tokenToPiece = fn(lib, "llama_token_to_piece", FunctionDescriptor.of(JAVA_INT,
+                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
+        // struct llama_batch llama_batch_get_one(llama_token * tokens, int32_t n_tokens): returned by value
+        batchGetOne = fn(lib, "llama_batch_get_one", FunctionDescriptor.of(BATCH, ADDRESS, JAVA_INT));
+        // int32_t llama_decode(struct llama_context * ctx, struct llama_batch batch): batch by value
+        decode = fn(lib, "llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
+        samplerChainInit = fn(lib, "llama_sampler_chain_init", FunctionDescriptor.of(ADDRESS, SAMPLER_CHAIN_PARAMS));
+        samplerChainAdd = fn(lib, "llama_sampler_chain_add", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        samplerInitGreedy = fn(lib, "llama_sampler_init_greedy", FunctionDescriptor.of(ADDRESS));
+        // llama_token llama_sampler_sample(struct llama_sampler *, struct llama_context *, int32_t idx)
+        samplerSample = fn(lib, "llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        samplerFree = fn(lib, "llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+    }
+
+    /**
+     * Loads the release from {@code dir} (see {@link io.quokka.runner.llamacpp.EngineDir}): {@code libggml} first,
+     * then {@code libllama} (both find {@code libggml-base.so} next to them through their {@code $ORIGIN} run path),
+     * then the CPU backends with {@code ggml_backend_load_all_from_path(dir)} (ggml picks the best one for this CPU),
+     * then {@code llama_backend_init}. Once per process; the libraries stay loaded until it exits.
+     */
+    public static LlamaV050 open(Path dir) {
+        Path ggmlFile = dir.resolve(LIBGGML);
+        Path llamaFile = dir.resolve(LIBLLAMA);
+        if (!Files.isRegularFile(ggmlFile) || !Files.isRegularFile(llamaFile)) {
+            throw new IllegalArgumentException("no " + LIBGGML + " and " + LIBLLAMA + " in " + dir);
+        }
+        SymbolLookup ggml = SymbolLookup.libraryLookup(ggmlFile, Arena.global());
+        SymbolLookup llama = SymbolLookup.libraryLookup(llamaFile, Arena.global());
+        // void ggml_backend_load_all_from_path(const char * dir_path)
+        MethodHandle loadAll = fn(ggml, "ggml_backend_load_all_from_path", FunctionDescriptor.ofVoid(ADDRESS));
+        LlamaV050 api = new LlamaV050(llama);
+        try {
+            loadAll.invokeExact(Arena.global().allocateFrom(dir.toAbsolutePath().toString()));
+            api.backendInit.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+        return api;
+    }
+
+    public String systemInfo() {
+        try {
+            return ((MemorySegment) printSystemInfo.invokeExact()).reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment modelDefaultParams(SegmentAllocator alloc) {
+        try {
+            return (MemorySegment) modelDefaultParams.invokeExact(alloc);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment contextDefaultParams(SegmentAllocator alloc) {
+        try {
+            return (MemorySegment) contextDefaultParams.invokeExact(alloc);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerChainDefaultParams(SegmentAllocator alloc) {
+        try {
+            return (MemorySegment) samplerChainDefaultParams.invokeExact(alloc);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** NULL when the model cannot be loaded (the reason is in llama.cpp's log). */
+    public MemorySegment modelLoadFromFile(MemorySegment path, MemorySegment modelParams) {
+        try {
+            return (MemorySegment) modelLoadFromFile.invokeExact(path, modelParams);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void modelFree(MemorySegment model) {
+        try {
+            modelFree.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** NULL when the context cannot be created. */
+    public MemorySegment initFromModel(MemorySegment model, MemorySegment contextParams) {
+        try {
+            return (MemorySegment) initFromModel.invokeExact(model, contextParams);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void free(MemorySegment ctx) {
+        try {
+            free.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int nCtx(MemorySegment ctx) {
+        try {
+            return (int) nCtx.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment modelGetVocab(MemorySegment model) {
+        try {
+            return (MemorySegment) modelGetVocab.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int vocabNTokens(MemorySegment vocab) {
+        try {
+            return (int) vocabNTokens.invokeExact(vocab);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Hazard: {@code token} must be in [0, n_vocab). */
+    public boolean vocabIsEog(MemorySegment vocab, int token) {
+        try {
+            return (boolean) vocabIsEog.invokeExact(vocab, token);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The token count, or minus the count needed when {@code max} is too small. */
+    public int tokenize(MemorySegment vocab, MemorySegment text, int textLen, MemorySegment tokens, int max,
+            boolean addSpecial, boolean parseSpecial) {
+        try {
+            return (int) tokenize.invokeExact(vocab, text, textLen, tokens, max, addSpecial, parseSpecial);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Hazard: {@code token} must be in [0, n_vocab). Bytes written, or minus the size needed. */
+    public int tokenToPiece(MemorySegment vocab, int token, MemorySegment buf, int len, int lstrip, boolean special) {
+        try {
+            return (int) tokenToPiece.invokeExact(vocab, token, buf, len, lstrip, special);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** A batch over {@code tokens} (not copied: keep them alive until decoded) for sequence 0, positions tracked by llama.cpp. */
+    public MemorySegment batchGetOne(SegmentAllocator alloc, MemorySegment tokens, int n) {
+        try {
+            return (MemorySegment) batchGetOne.invokeExact(alloc, tokens, n);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** 0 = ok, 1 = no KV slot for the batch, 2 = aborted, negative = error. */
+    public int decode(MemorySegment ctx, MemorySegment batch) {
+        try {
+            return (int) decode.invokeExact(ctx, batch);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerChainInit(MemorySegment chainParams) {
+        try {
+            return (MemorySegment) samplerChainInit.invokeExact(chainParams);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The chain takes ownership of {@code sampler}. */
+    public void samplerChainAdd(MemorySegment chain, MemorySegment sampler) {
+        try {
+            samplerChainAdd.invokeExact(chain, sampler);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerInitGreedy() {
+        try {
+            return (MemorySegment) samplerInitGreedy.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Samples from output {@code idx} (-1 = last) of the last decode, and accepts the token into the chain. */
+    public int samplerSample(MemorySegment sampler, MemorySegment ctx, int idx) {
+        try {
+            return (int) samplerSample.invokeExact(sampler, ctx, idx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void samplerFree(MemorySegment sampler) {
+        try {
+            samplerFree.invokeExact(sampler);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static MethodHandle fn(SymbolLookup lib, String name, FunctionDescriptor descriptor) {
+        MemorySegment symbol = lib.find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("llama.cpp " + RELEASE + " symbol missing: " + name));
+        return ForeignCalls.downcall(symbol, descriptor);
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+}
