@@ -1,6 +1,7 @@
 package io.quokka.runner.llamacpp.v050;
 
 import static java.lang.foreign.MemoryLayout.paddingLayout;
+import static java.lang.foreign.MemoryLayout.sequenceLayout;
 import static java.lang.foreign.MemoryLayout.structLayout;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
@@ -122,9 +123,29 @@ public final class LayoutsV050 {
     public static final StructLayout CHAT_MESSAGE =
             structLayout(ADDRESS.withName("role"), ADDRESS.withName("content")).withName("llama_chat_message");
 
+    /** {@code GGML_MAX_N_THREADS}: the length of {@code ggml_threadpool_params.cpumask}. */
+    public static final int GGML_MAX_N_THREADS = 512;
+
+    /**
+     * {@code struct ggml_threadpool_params} ({@code ggml/include/ggml.h}), 528 bytes: the CPU backend's own thread
+     * pool (this release is built without OpenMP). {@code poll}: 0 = threads sleep on a condition variable between
+     * graph computations and at barriers, 100 = they spin; the default is 50.
+     */
+    public static final StructLayout THREADPOOL_PARAMS = structLayout(
+            sequenceLayout(GGML_MAX_N_THREADS, JAVA_BOOLEAN).withName("cpumask"), // all false = default affinity
+            JAVA_INT.withName("n_threads"),
+            JAVA_INT.withName("prio"),                          // enum ggml_sched_priority
+            JAVA_INT.withName("poll"),                          // uint32_t, 0..100
+            JAVA_BOOLEAN.withName("strict_cpu"),
+            JAVA_BOOLEAN.withName("paused"),
+            paddingLayout(2))
+            .withName("ggml_threadpool_params");
+
     /** Every struct of this release the binding uses (what the layout test checks). */
     public static final List<StructLayout> ALL =
-            List.of(MODEL_PARAMS, CONTEXT_PARAMS, BATCH, SAMPLER_CHAIN_PARAMS, CHAT_MESSAGE);
+            List.of(MODEL_PARAMS, CONTEXT_PARAMS, BATCH, SAMPLER_CHAIN_PARAMS, CHAT_MESSAGE, THREADPOOL_PARAMS);
+
+    public static final VarHandle TP_POLL = field(THREADPOOL_PARAMS, "poll");
 
     public static final VarHandle MP_N_GPU_LAYERS = field(MODEL_PARAMS, "n_gpu_layers");
     public static final VarHandle MP_LOAD_MODE = field(MODEL_PARAMS, "load_mode");

@@ -37,7 +37,8 @@ public final class LlamaV050 {
     private final MethodHandle backendInit, printSystemInfo, modelDefaultParams, contextDefaultParams,
             samplerChainDefaultParams, modelLoadFromFile, modelFree, initFromModel, free, modelGetVocab,
             vocabNTokens, vocabIsEog, tokenize, tokenToPiece, batchGetOne, decode, samplerChainInit, samplerChainAdd,
-            samplerInitGreedy, samplerSample, samplerFree, nCtx;
+            samplerInitGreedy, samplerSample, samplerFree, nCtx, attachThreadpool;
+    private MethodHandle threadpoolParamsInit, threadpoolNew;
 
     private LlamaV050(SymbolLookup lib) {
         backendInit = fn(lib, "llama_backend_init", FunctionDescriptor.ofVoid());
@@ -75,6 +76,8 @@ public final class LlamaV050 {
         // llama_token llama_sampler_sample(struct llama_sampler *, struct llama_context *, int32_t idx)
         samplerSample = fn(lib, "llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
         samplerFree = fn(lib, "llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+        // void llama_attach_threadpool(struct llama_context *, ggml_threadpool_t threadpool, ggml_threadpool_t batch)
+        attachThreadpool = fn(lib, "llama_attach_threadpool", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
     }
 
     /**
@@ -97,10 +100,47 @@ public final class LlamaV050 {
         try {
             loadAll.invokeExact(Arena.global().allocateFrom(dir.toAbsolutePath().toString()));
             api.backendInit.invokeExact();
+            // The thread pool functions live in the CPU backend library ggml chose at run time (libggml-cpu-<arch>.so):
+            // ask its registry for them. void ggml_threadpool_params_init(struct ggml_threadpool_params *, int) is
+            // in libggml-base.
+            api.threadpoolParamsInit = fn(ggml, "ggml_threadpool_params_init", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
+            MethodHandle regByName = fn(ggml, "ggml_backend_reg_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+            MethodHandle procAddress =
+                    fn(ggml, "ggml_backend_reg_get_proc_address", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+            MemorySegment cpu = (MemorySegment) regByName.invokeExact(Arena.global().allocateFrom("CPU"));
+            if (!cpu.equals(MemorySegment.NULL)) {
+                MemorySegment tpNew = (MemorySegment) procAddress.invokeExact(cpu,
+                        Arena.global().allocateFrom("ggml_threadpool_new"));
+                if (!tpNew.equals(MemorySegment.NULL)) {
+                    // struct ggml_threadpool * ggml_threadpool_new(struct ggml_threadpool_params * params)
+                    api.threadpoolNew = ForeignCalls.downcall(tpNew, FunctionDescriptor.of(ADDRESS, ADDRESS));
+                }
+            }
         } catch (Throwable t) {
             throw rethrow(t);
         }
         return api;
+    }
+
+    /**
+     * Gives {@code ctx} a thread pool of {@code nThreads} with polling level {@code poll} (0 = sleep instead of
+     * spinning) for generation and batches alike. Without one, llama.cpp uses a pool with the default polling (50).
+     * The pool is never freed (it must outlive the context; one per runner process). False when the CPU backend does
+     * not offer {@code ggml_threadpool_new}.
+     */
+    public boolean attachThreadpool(MemorySegment ctx, int nThreads, int poll) {
+        if (threadpoolNew == null) return false;
+        try {
+            MemorySegment params = Arena.global().allocate(LayoutsV050.THREADPOOL_PARAMS);
+            threadpoolParamsInit.invokeExact(params, nThreads);
+            LayoutsV050.TP_POLL.set(params, 0L, poll);
+            MemorySegment pool = (MemorySegment) threadpoolNew.invokeExact(params);
+            if (pool.equals(MemorySegment.NULL)) return false;
+            attachThreadpool.invokeExact(ctx, pool, pool);
+            return true;
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
     }
 
     public String systemInfo() {

@@ -19,7 +19,9 @@ import java.util.stream.Collectors;
  * decode it, then sample greedily token by token. Run in a process of its own (the runner's way: a second llama.cpp
  * in the server's or a test's JVM would share its process with b4916's):
  *
- * <pre>java --enable-native-access=ALL-UNNAMED -cp ... io.quokka.runner.llamacpp.v050.SmokeV050 MODEL [N [THREADS [PROMPT]]]</pre>
+ * <pre>java --enable-native-access=ALL-UNNAMED -cp ... io.quokka.runner.llamacpp.v050.SmokeV050 MODEL [N [THREADS [PROMPT [POLL]]]]</pre>
+ *
+ * POLL (0..100) gives the context a thread pool with that polling level; without it llama.cpp's default pool is used.
  *
  * The engine directory comes from {@link EngineDir#resolve}. Prints {@code key: value} lines on stdout (the text in
  * base64, the token ids, timings); llama.cpp's own log goes to stderr. Exit status 0 when generation ran, 1 if not.
@@ -40,6 +42,7 @@ public final class SmokeV050 {
         int n = args.length > 1 ? Integer.parseInt(args[1]) : 16;
         int threads = args.length > 2 ? Integer.parseInt(args[2]) : 2;
         String prompt = args.length > 3 ? args[3] : "Hello";
+        int poll = args.length > 4 ? Integer.parseInt(args[4]) : -1;
         Path dir = EngineDir.resolve(System.getenv()).orElse(null);
         if (dir == null) {
             System.out.println("engine: none");
@@ -50,7 +53,7 @@ public final class SmokeV050 {
             LlamaV050 llama = LlamaV050.open(dir);
             System.out.println("engine: " + dir);
             System.out.println("system_info: " + llama.systemInfo().strip());
-            Result r = generate(llama, model, prompt, n, threads);
+            Result r = generate(llama, model, prompt, n, threads, poll);
             System.out.println("prompt_tokens: " + join(r.promptTokens()));
             System.out.println("tokens: " + r.generated().stream().map(String::valueOf).collect(Collectors.joining(",")));
             System.out.println("text_base64: " + Base64.getEncoder().encodeToString(r.text().getBytes(StandardCharsets.UTF_8)));
@@ -68,8 +71,11 @@ public final class SmokeV050 {
         }
     }
 
-    /** Loads {@code model}, generates up to {@code n} tokens greedily after {@code prompt}, frees everything. */
-    public static Result generate(LlamaV050 llama, Path model, String prompt, int n, int threads) {
+    /**
+     * Loads {@code model}, generates up to {@code n} tokens greedily after {@code prompt}, frees everything. A
+     * {@code poll} of 0..100 attaches a thread pool with that polling level; -1 leaves llama.cpp's default.
+     */
+    public static Result generate(LlamaV050 llama, Path model, String prompt, int n, int threads, int poll) {
         try (Arena arena = Arena.ofConfined()) {
             long t0 = System.nanoTime();
             MemorySegment mp = llama.modelDefaultParams(arena);
@@ -89,6 +95,9 @@ public final class SmokeV050 {
                 LayoutsV050.CP_FLASH_ATTN_TYPE.set(cp, 0L, LayoutsV050.FLASH_ATTN_DISABLED);
                 ctx = llama.initFromModel(m, cp);
                 if (ctx.equals(MemorySegment.NULL)) throw new IllegalStateException("llama.cpp could not create a context");
+                if (poll >= 0 && !llama.attachThreadpool(ctx, threads, poll)) {
+                    throw new IllegalStateException("the CPU backend offers no ggml_threadpool_new");
+                }
                 MemorySegment vocab = llama.modelGetVocab(m);
                 int nVocab = llama.vocabNTokens(vocab);
                 long t1 = System.nanoTime();

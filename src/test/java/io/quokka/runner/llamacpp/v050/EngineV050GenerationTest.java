@@ -45,6 +45,12 @@ class EngineV050GenerationTest {
                 Integer.toString(n), "1", "Hello world");
     }
 
+    /** With a thread pool of our own ({@code ggml_threadpool_new} through the CPU backend's registry). */
+    static SmokeRun v050(Path model, int n, int threads, int poll) throws Exception {
+        return SmokeRun.run(SmokeV050.class, Map.of("QUOKKA_LLAMA_DIR", engine.toString()), model.toString(),
+                Integer.toString(n), Integer.toString(threads), "Hello world", Integer.toString(poll));
+    }
+
     static SmokeRun b4916(Path model, int n) throws Exception {
         return SmokeRun.run(SmokeB4916.class, Map.of(), DIR.resolve("natives").toString(), model.toString(),
                 Integer.toString(n), "1", "Hello world");
@@ -61,6 +67,10 @@ class EngineV050GenerationTest {
         assertTrue(generated.length > 0, "nothing generated: " + current.describe());
         assertFalse(current.text().isEmpty());
         assertFalse(current.text().contains("\uFFFD"), current.text());
+
+        SmokeRun pooled = v050(model, 16, 2, 0);
+        assertTrue(pooled.ok(), pooled.describe());
+        assertArrayEquals(generated, pooled.ints("tokens"), "2 threads in a non-polling pool of our own");
 
         SmokeRun old = b4916(model, 16);
         assertTrue(old.ok(), old.describe());

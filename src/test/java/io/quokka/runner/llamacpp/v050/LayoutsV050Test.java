@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The headers come from {@code scripts/engine.sh headers} (skipped when they cannot be had; see
  * {@link CurrentEngine}). b4916 cannot be checked this way: de.kherud:llama 4.2.0 ships no {@code llama.h}; its
  * layouts are checked against the library's {@code *_default_params()} by {@code LlamaLayoutsTest}.
+ * ({@code ggml_threadpool_params} is ggml's, in {@code ggml/include/ggml.h}, which llama.h includes.)
  */
 class LayoutsV050Test {
     @TempDir
@@ -66,7 +67,8 @@ class LayoutsV050Test {
     @Test
     void fieldNamesAreTheHeadersInOrder() throws Exception {
         Path headers = CurrentEngine.headers();
-        String llamaH = Files.readString(headers.resolve("include").resolve("llama.h"));
+        String llamaH = Files.readString(headers.resolve("include").resolve("llama.h"))
+                + Files.readString(headers.resolve("ggml").resolve("include").resolve("ggml.h"));
         for (StructLayout s : LayoutsV050.ALL) {
             String name = s.name().orElseThrow();
             List<String> java = s.memberLayouts().stream().filter(m -> !(m instanceof PaddingLayout))
