@@ -17,6 +17,8 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The part of llama.cpp release v0.5.0's C API needed to load a model and generate greedily, through
@@ -34,6 +36,43 @@ public final class LlamaV050 {
     public static final String LIBLLAMA = "libllama." + RELEASE + ".so";
     public static final String LIBGGML = "libggml." + RELEASE + ".so";
 
+    /**
+     * The C signature of every function this binding calls, by name, each written once: {@code SignaturesV050Test}
+     * checks them against the prototypes in the release's headers without loading the library.
+     */
+    static final Map<String, FunctionDescriptor> SIGNATURES = new LinkedHashMap<>();
+
+    static {
+        SIGNATURES.put("llama_backend_init", FunctionDescriptor.ofVoid());
+        SIGNATURES.put("llama_print_system_info", FunctionDescriptor.of(ADDRESS));
+        SIGNATURES.put("llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
+        SIGNATURES.put("llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
+        SIGNATURES.put("llama_sampler_chain_default_params", FunctionDescriptor.of(SAMPLER_CHAIN_PARAMS));
+        SIGNATURES.put("llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
+        SIGNATURES.put("llama_model_free", FunctionDescriptor.ofVoid(ADDRESS));
+        SIGNATURES.put("llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, CONTEXT_PARAMS));
+        SIGNATURES.put("llama_free", FunctionDescriptor.ofVoid(ADDRESS));
+        SIGNATURES.put("llama_n_ctx", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        SIGNATURES.put("llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        SIGNATURES.put("llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        SIGNATURES.put("llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+        SIGNATURES.put("llama_tokenize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
+        SIGNATURES.put("llama_token_to_piece", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
+        SIGNATURES.put("llama_batch_get_one", FunctionDescriptor.of(BATCH, ADDRESS, JAVA_INT));
+        SIGNATURES.put("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
+        SIGNATURES.put("llama_sampler_chain_init", FunctionDescriptor.of(ADDRESS, SAMPLER_CHAIN_PARAMS));
+        SIGNATURES.put("llama_sampler_chain_add", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        SIGNATURES.put("llama_sampler_init_greedy", FunctionDescriptor.of(ADDRESS));
+        SIGNATURES.put("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+        SIGNATURES.put("llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+        SIGNATURES.put("llama_attach_threadpool", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+        SIGNATURES.put("ggml_backend_load_all_from_path", FunctionDescriptor.ofVoid(ADDRESS));
+        SIGNATURES.put("ggml_threadpool_params_init", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
+        SIGNATURES.put("ggml_backend_reg_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        SIGNATURES.put("ggml_backend_reg_get_proc_address", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        SIGNATURES.put("ggml_threadpool_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    }
+
     private final MethodHandle backendInit, printSystemInfo, modelDefaultParams, contextDefaultParams,
             samplerChainDefaultParams, modelLoadFromFile, modelFree, initFromModel, free, modelGetVocab,
             vocabNTokens, vocabIsEog, tokenize, tokenToPiece, batchGetOne, decode, samplerChainInit, samplerChainAdd,
@@ -41,43 +80,39 @@ public final class LlamaV050 {
     private MethodHandle threadpoolParamsInit, threadpoolNew;
 
     private LlamaV050(SymbolLookup lib) {
-        backendInit = fn(lib, "llama_backend_init", FunctionDescriptor.ofVoid());
-        printSystemInfo = fn(lib, "llama_print_system_info", FunctionDescriptor.of(ADDRESS));
-        modelDefaultParams = fn(lib, "llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
-        contextDefaultParams = fn(lib, "llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
-        samplerChainDefaultParams =
-                fn(lib, "llama_sampler_chain_default_params", FunctionDescriptor.of(SAMPLER_CHAIN_PARAMS));
+        backendInit = fn(lib, "llama_backend_init");
+        printSystemInfo = fn(lib, "llama_print_system_info");
+        modelDefaultParams = fn(lib, "llama_model_default_params");
+        contextDefaultParams = fn(lib, "llama_context_default_params");
+        samplerChainDefaultParams = fn(lib, "llama_sampler_chain_default_params");
         // struct llama_model * llama_model_load_from_file(const char * path_model, struct llama_model_params params)
-        modelLoadFromFile =
-                fn(lib, "llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
-        modelFree = fn(lib, "llama_model_free", FunctionDescriptor.ofVoid(ADDRESS));
+        modelLoadFromFile = fn(lib, "llama_model_load_from_file");
+        modelFree = fn(lib, "llama_model_free");
         // struct llama_context * llama_init_from_model(struct llama_model * model, struct llama_context_params params)
-        initFromModel = fn(lib, "llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, CONTEXT_PARAMS));
-        free = fn(lib, "llama_free", FunctionDescriptor.ofVoid(ADDRESS));
-        nCtx = fn(lib, "llama_n_ctx", FunctionDescriptor.of(JAVA_INT, ADDRESS)); // uint32_t
-        modelGetVocab = fn(lib, "llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS));
-        vocabNTokens = fn(lib, "llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        vocabIsEog = fn(lib, "llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+        initFromModel = fn(lib, "llama_init_from_model");
+        free = fn(lib, "llama_free");
+        nCtx = fn(lib, "llama_n_ctx"); // uint32_t
+        modelGetVocab = fn(lib, "llama_model_get_vocab");
+        vocabNTokens = fn(lib, "llama_vocab_n_tokens");
+        vocabIsEog = fn(lib, "llama_vocab_is_eog");
         // int32_t llama_tokenize(const struct llama_vocab *, const char * text, int32_t text_len,
         //                        llama_token * tokens, int32_t n_tokens_max, bool add_special, bool parse_special)
-        tokenize = fn(lib, "llama_tokenize", FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
+        tokenize = fn(lib, "llama_tokenize");
         // int32_t llama_token_to_piece(const struct llama_vocab *, llama_token, char * buf, int32_t length,
         //                              int32_t lstrip, bool special)
-        tokenToPiece = fn(lib, "llama_token_to_piece", FunctionDescriptor.of(JAVA_INT,
-                ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
+        tokenToPiece = fn(lib, "llama_token_to_piece");
         // struct llama_batch llama_batch_get_one(llama_token * tokens, int32_t n_tokens): returned by value
-        batchGetOne = fn(lib, "llama_batch_get_one", FunctionDescriptor.of(BATCH, ADDRESS, JAVA_INT));
+        batchGetOne = fn(lib, "llama_batch_get_one");
         // int32_t llama_decode(struct llama_context * ctx, struct llama_batch batch): batch by value
-        decode = fn(lib, "llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
-        samplerChainInit = fn(lib, "llama_sampler_chain_init", FunctionDescriptor.of(ADDRESS, SAMPLER_CHAIN_PARAMS));
-        samplerChainAdd = fn(lib, "llama_sampler_chain_add", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-        samplerInitGreedy = fn(lib, "llama_sampler_init_greedy", FunctionDescriptor.of(ADDRESS));
+        decode = fn(lib, "llama_decode");
+        samplerChainInit = fn(lib, "llama_sampler_chain_init");
+        samplerChainAdd = fn(lib, "llama_sampler_chain_add");
+        samplerInitGreedy = fn(lib, "llama_sampler_init_greedy");
         // llama_token llama_sampler_sample(struct llama_sampler *, struct llama_context *, int32_t idx)
-        samplerSample = fn(lib, "llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-        samplerFree = fn(lib, "llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
+        samplerSample = fn(lib, "llama_sampler_sample");
+        samplerFree = fn(lib, "llama_sampler_free");
         // void llama_attach_threadpool(struct llama_context *, ggml_threadpool_t threadpool, ggml_threadpool_t batch)
-        attachThreadpool = fn(lib, "llama_attach_threadpool", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+        attachThreadpool = fn(lib, "llama_attach_threadpool");
     }
 
     /**
@@ -95,7 +130,7 @@ public final class LlamaV050 {
         SymbolLookup ggml = SymbolLookup.libraryLookup(ggmlFile, Arena.global());
         SymbolLookup llama = SymbolLookup.libraryLookup(llamaFile, Arena.global());
         // void ggml_backend_load_all_from_path(const char * dir_path)
-        MethodHandle loadAll = fn(ggml, "ggml_backend_load_all_from_path", FunctionDescriptor.ofVoid(ADDRESS));
+        MethodHandle loadAll = fn(ggml, "ggml_backend_load_all_from_path");
         LlamaV050 api = new LlamaV050(llama);
         try {
             loadAll.invokeExact(Arena.global().allocateFrom(dir.toAbsolutePath().toString()));
@@ -103,17 +138,16 @@ public final class LlamaV050 {
             // The thread pool functions live in the CPU backend library ggml chose at run time (libggml-cpu-<arch>.so):
             // ask its registry for them. void ggml_threadpool_params_init(struct ggml_threadpool_params *, int) is
             // in libggml-base.
-            api.threadpoolParamsInit = fn(ggml, "ggml_threadpool_params_init", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
-            MethodHandle regByName = fn(ggml, "ggml_backend_reg_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
-            MethodHandle procAddress =
-                    fn(ggml, "ggml_backend_reg_get_proc_address", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+            api.threadpoolParamsInit = fn(ggml, "ggml_threadpool_params_init");
+            MethodHandle regByName = fn(ggml, "ggml_backend_reg_by_name");
+            MethodHandle procAddress = fn(ggml, "ggml_backend_reg_get_proc_address");
             MemorySegment cpu = (MemorySegment) regByName.invokeExact(Arena.global().allocateFrom("CPU"));
             if (!cpu.equals(MemorySegment.NULL)) {
                 MemorySegment tpNew = (MemorySegment) procAddress.invokeExact(cpu,
                         Arena.global().allocateFrom("ggml_threadpool_new"));
                 if (!tpNew.equals(MemorySegment.NULL)) {
                     // struct ggml_threadpool * ggml_threadpool_new(struct ggml_threadpool_params * params)
-                    api.threadpoolNew = ForeignCalls.downcall(tpNew, FunctionDescriptor.of(ADDRESS, ADDRESS));
+                    api.threadpoolNew = ForeignCalls.downcall(tpNew, SIGNATURES.get("ggml_threadpool_new"));
                 }
             }
         } catch (Throwable t) {
@@ -321,7 +355,9 @@ public final class LlamaV050 {
         }
     }
 
-    private static MethodHandle fn(SymbolLookup lib, String name, FunctionDescriptor descriptor) {
+    private static MethodHandle fn(SymbolLookup lib, String name) {
+        FunctionDescriptor descriptor = SIGNATURES.get(name);
+        if (descriptor == null) throw new IllegalArgumentException("no signature written down for " + name);
         MemorySegment symbol = lib.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("llama.cpp " + RELEASE + " symbol missing: " + name));
         return ForeignCalls.downcall(symbol, descriptor);
