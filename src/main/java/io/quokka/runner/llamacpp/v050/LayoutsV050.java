@@ -167,6 +167,8 @@ public final class LayoutsV050 {
     public static final VarHandle CP_ABORT_CALLBACK_DATA = field(CONTEXT_PARAMS, "abort_callback_data");
 
     public static final VarHandle BATCH_N_TOKENS = field(BATCH, "n_tokens");
+    public static final VarHandle MSG_ROLE = field(CHAT_MESSAGE, "role");
+    public static final VarHandle MSG_CONTENT = field(CHAT_MESSAGE, "content");
 
     private static VarHandle field(StructLayout layout, String name) {
         return layout.varHandle(PathElement.groupElement(name));

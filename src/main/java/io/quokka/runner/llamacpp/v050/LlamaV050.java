@@ -6,7 +6,9 @@ import static io.quokka.runner.llamacpp.v050.LayoutsV050.MODEL_PARAMS;
 import static io.quokka.runner.llamacpp.v050.LayoutsV050.SAMPLER_CHAIN_PARAMS;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.quokka.runner.llamacpp.ForeignCalls;
 import java.lang.foreign.Arena;
@@ -66,6 +68,34 @@ public final class LlamaV050 {
         SIGNATURES.put("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
         SIGNATURES.put("llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
         SIGNATURES.put("llama_attach_threadpool", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+        SIGNATURES.put("llama_log_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
+        SIGNATURES.put("llama_set_abort_callback", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+        SIGNATURES.put("llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        SIGNATURES.put("llama_model_n_embd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        SIGNATURES.put("llama_model_n_head", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        SIGNATURES.put("llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        SIGNATURES.put("llama_model_meta_val_str", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
+        SIGNATURES.put("llama_n_batch", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        SIGNATURES.put("llama_n_seq_max", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+        SIGNATURES.put("llama_vocab_get_add_bos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+        SIGNATURES.put("llama_chat_apply_template", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
+        SIGNATURES.put("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        SIGNATURES.put("llama_memory_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        SIGNATURES.put("llama_memory_seq_add", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        SIGNATURES.put("llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+        SIGNATURES.put("llama_memory_can_shift", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+        SIGNATURES.put("llama_sampler_chain_get", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
+        SIGNATURES.put("llama_sampler_init_dist", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        SIGNATURES.put("llama_sampler_init_top_k", FunctionDescriptor.of(ADDRESS, JAVA_INT));
+        SIGNATURES.put("llama_sampler_init_top_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
+        SIGNATURES.put("llama_sampler_init_min_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
+        SIGNATURES.put("llama_sampler_init_typical", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
+        SIGNATURES.put("llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
+        SIGNATURES.put("llama_sampler_init_penalties", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
+        SIGNATURES.put("llama_sampler_init_grammar", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
+        SIGNATURES.put("llama_sampler_accept", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
+        SIGNATURES.put("llama_set_embeddings", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+        SIGNATURES.put("llama_get_embeddings_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
         SIGNATURES.put("ggml_backend_load_all_from_path", FunctionDescriptor.ofVoid(ADDRESS));
         SIGNATURES.put("ggml_threadpool_params_init", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
         SIGNATURES.put("ggml_backend_reg_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
@@ -77,6 +107,8 @@ public final class LlamaV050 {
             samplerChainDefaultParams, modelLoadFromFile, modelFree, initFromModel, free, modelGetVocab,
             vocabNTokens, vocabIsEog, tokenize, tokenToPiece, batchGetOne, decode, samplerChainInit, samplerChainAdd,
             samplerInitGreedy, samplerSample, samplerFree, nCtx, attachThreadpool;
+    // the rest of what the runner's b4916 binding calls, in this release's form
+    private final MethodHandle logSet, setAbortCallback, modelNCtxTrain, modelNEmbd, modelNHead, modelChatTemplate, modelMetaValStr, nBatch, nSeqMax, vocabGetAddBos, chatApplyTemplate, getMemory, memorySeqRm, memorySeqAdd, memoryClear, memoryCanShift, samplerChainGet, samplerInitDist, samplerInitTopK, samplerInitTopP, samplerInitMinP, samplerInitTypical, samplerInitTemp, samplerInitPenalties, samplerInitGrammar, samplerAccept, setEmbeddings, getEmbeddingsIth;
     private MethodHandle threadpoolParamsInit, threadpoolNew;
 
     private LlamaV050(SymbolLookup lib) {
@@ -113,6 +145,34 @@ public final class LlamaV050 {
         samplerFree = fn(lib, "llama_sampler_free");
         // void llama_attach_threadpool(struct llama_context *, ggml_threadpool_t threadpool, ggml_threadpool_t batch)
         attachThreadpool = fn(lib, "llama_attach_threadpool");
+        logSet = fn(lib, "llama_log_set");
+        setAbortCallback = fn(lib, "llama_set_abort_callback");
+        modelNCtxTrain = fn(lib, "llama_model_n_ctx_train");
+        modelNEmbd = fn(lib, "llama_model_n_embd");
+        modelNHead = fn(lib, "llama_model_n_head");
+        modelChatTemplate = fn(lib, "llama_model_chat_template");
+        modelMetaValStr = fn(lib, "llama_model_meta_val_str");
+        nBatch = fn(lib, "llama_n_batch");
+        nSeqMax = fn(lib, "llama_n_seq_max");
+        vocabGetAddBos = fn(lib, "llama_vocab_get_add_bos");
+        chatApplyTemplate = fn(lib, "llama_chat_apply_template");
+        getMemory = fn(lib, "llama_get_memory");
+        memorySeqRm = fn(lib, "llama_memory_seq_rm");
+        memorySeqAdd = fn(lib, "llama_memory_seq_add");
+        memoryClear = fn(lib, "llama_memory_clear");
+        memoryCanShift = fn(lib, "llama_memory_can_shift");
+        samplerChainGet = fn(lib, "llama_sampler_chain_get");
+        samplerInitDist = fn(lib, "llama_sampler_init_dist");
+        samplerInitTopK = fn(lib, "llama_sampler_init_top_k");
+        samplerInitTopP = fn(lib, "llama_sampler_init_top_p");
+        samplerInitMinP = fn(lib, "llama_sampler_init_min_p");
+        samplerInitTypical = fn(lib, "llama_sampler_init_typical");
+        samplerInitTemp = fn(lib, "llama_sampler_init_temp");
+        samplerInitPenalties = fn(lib, "llama_sampler_init_penalties");
+        samplerInitGrammar = fn(lib, "llama_sampler_init_grammar");
+        samplerAccept = fn(lib, "llama_sampler_accept");
+        setEmbeddings = fn(lib, "llama_set_embeddings");
+        getEmbeddingsIth = fn(lib, "llama_get_embeddings_ith");
     }
 
     /**
@@ -350,6 +410,242 @@ public final class LlamaV050 {
     public void samplerFree(MemorySegment sampler) {
         try {
             samplerFree.invokeExact(sampler);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Routes llama.cpp's and ggml's log to {@code callback} (a ggml_log_callback upcall). */
+    public void logSet(MemorySegment callback, MemorySegment userData) {
+        try {
+            logSet.invokeExact(callback, userData);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Installs (or, with NULL, removes) the callback polled during graph computation. */
+    public void setAbortCallback(MemorySegment ctx, MemorySegment callback, MemorySegment data) {
+        try {
+            setAbortCallback.invokeExact(ctx, callback, data);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int modelNCtxTrain(MemorySegment model) {
+        try {
+            return (int) modelNCtxTrain.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int modelNEmbd(MemorySegment model) {
+        try {
+            return (int) modelNEmbd.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int modelNHead(MemorySegment model) {
+        try {
+            return (int) modelNHead.invokeExact(model);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The model's chat template ({@code name} NULL = default), or NULL. */
+    public MemorySegment modelChatTemplate(MemorySegment model, MemorySegment name) {
+        try {
+            return (MemorySegment) modelChatTemplate.invokeExact(model, name);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Length of the value of {@code key}, or -1. */
+    public int modelMetaValStr(MemorySegment model, MemorySegment key, MemorySegment buf, long size) {
+        try {
+            return (int) modelMetaValStr.invokeExact(model, key, buf, size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int nBatch(MemorySegment ctx) {
+        try {
+            return (int) nBatch.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public int nSeqMax(MemorySegment ctx) {
+        try {
+            return (int) nSeqMax.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public boolean vocabGetAddBos(MemorySegment vocab) {
+        try {
+            return (boolean) vocabGetAddBos.invokeExact(vocab);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Rendered length, or -1 for a template llama.cpp does not know. Hazard: {@code nMsg} at least 1. */
+    public int chatApplyTemplate(MemorySegment tmpl, MemorySegment chat, long nMsg, boolean addAss, MemorySegment buf, int len) {
+        try {
+            return (int) chatApplyTemplate.invokeExact(tmpl, chat, nMsg, addAss, buf, len);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The context's memory (KV cache): what b4916's {@code llama_kv_self_*} functions took a context for. */
+    public MemorySegment getMemory(MemorySegment ctx) {
+        try {
+            return (MemorySegment) getMemory.invokeExact(ctx);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Removes positions [p0, p1) of a sequence (p1 &lt; 0 = to the end); b4916's {@code llama_kv_self_seq_rm}. */
+    public boolean memorySeqRm(MemorySegment mem, int seq, int p0, int p1) {
+        try {
+            return (boolean) memorySeqRm.invokeExact(mem, seq, p0, p1);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Shifts positions [p0, p1) by {@code delta}; b4916's {@code llama_kv_self_seq_add}. */
+    public void memorySeqAdd(MemorySegment mem, int seq, int p0, int p1, int delta) {
+        try {
+            memorySeqAdd.invokeExact(mem, seq, p0, p1, delta);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Empties the memory (and its buffers when {@code data}); b4916's {@code llama_kv_self_clear}. */
+    public void memoryClear(MemorySegment mem, boolean data) {
+        try {
+            memoryClear.invokeExact(mem, data);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public boolean memoryCanShift(MemorySegment mem) {
+        try {
+            return (boolean) memoryCanShift.invokeExact(mem);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerChainGet(MemorySegment chain, int i) {
+        try {
+            return (MemorySegment) samplerChainGet.invokeExact(chain, i);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code seed} is a uint32; 0xFFFFFFFF picks a random one. */
+    public MemorySegment samplerInitDist(int seed) {
+        try {
+            return (MemorySegment) samplerInitDist.invokeExact(seed);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerInitTopK(int k) {
+        try {
+            return (MemorySegment) samplerInitTopK.invokeExact(k);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerInitTopP(float p, long minKeep) {
+        try {
+            return (MemorySegment) samplerInitTopP.invokeExact(p, minKeep);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerInitMinP(float p, long minKeep) {
+        try {
+            return (MemorySegment) samplerInitMinP.invokeExact(p, minKeep);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerInitTypical(float p, long minKeep) {
+        try {
+            return (MemorySegment) samplerInitTypical.invokeExact(p, minKeep);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerInitTemp(float t) {
+        try {
+            return (MemorySegment) samplerInitTemp.invokeExact(t);
+        } catch (Throwable e) {
+            throw rethrow(e);
+        }
+    }
+
+    /** v0.5.0 takes the vocabulary size first (b4916: 4 parameters, no n_vocab). */
+    public MemorySegment samplerInitPenalties(int nVocab, int lastN, float repeat, float freq, float present) {
+        try {
+            return (MemorySegment) samplerInitPenalties.invokeExact(nVocab, lastN, repeat, freq, present);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment samplerInitGrammar(MemorySegment vocab, MemorySegment grammar, MemorySegment root) {
+        try {
+            return (MemorySegment) samplerInitGrammar.invokeExact(vocab, grammar, root);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void samplerAccept(MemorySegment sampler, int token) {
+        try {
+            samplerAccept.invokeExact(sampler, token);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public void setEmbeddings(MemorySegment ctx, boolean on) {
+        try {
+            setEmbeddings.invokeExact(ctx, on);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** NULL for an invalid {@code i}. */
+    public MemorySegment getEmbeddingsIth(MemorySegment ctx, int i) {
+        try {
+            return (MemorySegment) getEmbeddingsIth.invokeExact(ctx, i);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -31,7 +31,7 @@ public final class SmokeV050 {
 
     /** What a greedy run produced: prompt and generated token ids, the text, and wall-clock times. */
     public record Result(int[] promptTokens, List<Integer> generated, String text, long loadNanos, long promptNanos,
-            long generateNanos) {}
+            long generateNanos, int replayFirstToken, int chatTemplateLength) {}
 
     public static void main(String[] args) {
         if (args.length < 1) {
@@ -57,6 +57,8 @@ public final class SmokeV050 {
             System.out.println("prompt_tokens: " + join(r.promptTokens()));
             System.out.println("tokens: " + r.generated().stream().map(String::valueOf).collect(Collectors.joining(",")));
             System.out.println("text_base64: " + Base64.getEncoder().encodeToString(r.text().getBytes(StandardCharsets.UTF_8)));
+            System.out.println("replay_first_token: " + r.replayFirstToken());
+            System.out.println("chat_template_length: " + r.chatTemplateLength());
             System.out.println("load_ms: " + r.loadNanos() / 1_000_000);
             System.out.println("prompt_ms: " + r.promptNanos() / 1_000_000);
             System.out.println("generate_ms: " + r.generateNanos() / 1_000_000);
@@ -133,8 +135,31 @@ public final class SmokeV050 {
                     if (rc != 0) throw new IllegalStateException("llama_decode of a generated token returned " + rc);
                 }
                 long t3 = System.nanoTime();
+
+                // Replay through more of the binding: empty the memory, decode the prompt again, and sample its
+                // first token with a chain of penalties (neutral), top-k 1 and a seeded dist: the greedy token again.
+                llama.memoryClear(llama.getMemory(ctx), true);
+                rc = llama.decode(ctx, llama.batchGetOne(arena, tokens, count));
+                if (rc != 0) throw new IllegalStateException("llama_decode of the replayed prompt returned " + rc);
+                MemorySegment replay = llama.samplerChainInit(llama.samplerChainDefaultParams(arena));
+                llama.samplerChainAdd(replay, llama.samplerInitPenalties(nVocab, 64, 1f, 0f, 0f));
+                llama.samplerChainAdd(replay, llama.samplerInitTopK(1));
+                llama.samplerChainAdd(replay, llama.samplerInitDist(42));
+                int replayFirst = llama.samplerSample(replay, ctx, -1);
+                llama.samplerFree(replay);
+
+                // The model's chat template, rendered by llama.cpp for one user message (-1: a template it lacks)
+                int rendered = -1;
+                MemorySegment tmpl = llama.modelChatTemplate(m, MemorySegment.NULL);
+                if (!tmpl.equals(MemorySegment.NULL)) {
+                    MemorySegment msg = arena.allocate(LayoutsV050.CHAT_MESSAGE);
+                    LayoutsV050.MSG_ROLE.set(msg, 0L, arena.allocateFrom("user"));
+                    LayoutsV050.MSG_CONTENT.set(msg, 0L, arena.allocateFrom(prompt));
+                    MemorySegment out2 = arena.allocate(4096);
+                    rendered = llama.chatApplyTemplate(tmpl, msg, 1, true, out2, (int) out2.byteSize());
+                }
                 return new Result(promptTokens, out, textBytes.toString(StandardCharsets.UTF_8), t1 - t0, t2 - t1,
-                        t3 - t2);
+                        t3 - t2, replayFirst, rendered);
             } finally {
                 if (!chain.equals(MemorySegment.NULL)) llama.samplerFree(chain);
                 if (!ctx.equals(MemorySegment.NULL)) llama.free(ctx);

@@ -1,6 +1,7 @@
 package io.quokka.runner.llamacpp.v050;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,11 @@ class EngineV050GenerationTest {
         assertTrue(generated.length > 0, "nothing generated: " + current.describe());
         assertFalse(current.text().isEmpty());
         assertFalse(current.text().contains("\uFFFD"), current.text());
+        // memory cleared, prompt decoded again, a penalties/top-k/dist chain: the same first token
+        assertEquals(generated[0], Integer.parseInt(current.values().get("replay_first_token")), current.describe());
+        // the toy's ChatML template, rendered by llama.cpp through a llama_chat_message array
+        assertTrue(Integer.parseInt(current.values().get("chat_template_length")) > "Hello world".length(),
+                current.describe());
 
         SmokeRun pooled = v050(model, 16, 2, 0);
         assertTrue(pooled.ok(), pooled.describe());
