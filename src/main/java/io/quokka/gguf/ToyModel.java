@@ -112,6 +112,11 @@ public final class ToyModel {
                 w.addTensor(p + "attn_k.bias", TensorType.F32, dims(kvDim), bias(kvDim, root.split()));
                 w.addTensor(p + "attn_v.bias", TensorType.F32, dims(kvDim), bias(kvDim, root.split()));
             }
+            if (arch.equals("qwen3")) {
+                // per-head RMS norms of q and k, applied before rope; ones keep the toy's behaviour predictable
+                w.addTensor(p + "attn_q_norm.weight", TensorType.F32, dims(spec.headDim()), constant(spec.headDim(), 1f));
+                w.addTensor(p + "attn_k_norm.weight", TensorType.F32, dims(spec.headDim()), constant(spec.headDim(), 1f));
+            }
             w.addTensor(p + "attn_output.weight", wt, dims(embd, embd), random(wt, embd, embd, root.split(), projScale, true));
             w.addTensor(p + "ffn_norm.weight", TensorType.F32, dims(embd), layerNorm(embd));
             w.addTensor(p + "ffn_gate.weight", wt, dims(embd, ff), random(wt, embd, ff, root.split(), projScale, false));

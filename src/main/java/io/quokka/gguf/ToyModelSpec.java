@@ -29,7 +29,8 @@ public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int 
     /**
      * What makes a toy model unlike the default one, as real models differ.
      *
-     * @param architecture {@code llama}, or {@code qwen2} (q/k/v bias tensors, NeoX rope)
+     * @param architecture {@code llama}, {@code qwen2} (q/k/v bias tensors, NeoX rope) or {@code qwen3} (no biases;
+     *     per-head RMS norms {@code attn_q_norm}/{@code attn_k_norm} of size head_dim; llama.cpp b4916 cannot load it)
      * @param tokenizer {@code llama} (SentencePiece) or {@code gpt2} (byte-level BPE with merges)
      * @param preTokenizer {@code tokenizer.ggml.pre} for a gpt2 vocabulary, e.g. "qwen2", "llama-bpe", "default"
      * @param tiedEmbeddings no {@code output.weight}: the output layer reuses {@code token_embd.weight}
@@ -42,8 +43,8 @@ public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int 
         public static final Variant DEFAULT = new Variant("llama", "llama", null, false, null, false);
 
         public Variant {
-            if (!architecture.equals("llama") && !architecture.equals("qwen2")) {
-                throw new IllegalArgumentException("architecture must be llama or qwen2, got " + architecture);
+            if (!architecture.equals("llama") && !architecture.equals("qwen2") && !architecture.equals("qwen3")) {
+                throw new IllegalArgumentException("architecture must be llama, qwen2 or qwen3, got " + architecture);
             }
             if (!tokenizer.equals("llama") && !tokenizer.equals("gpt2")) {
                 throw new IllegalArgumentException("tokenizer must be llama or gpt2, got " + tokenizer);
@@ -158,7 +159,7 @@ public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int 
                 feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
     }
 
-    /** This spec with another architecture: {@code llama} or {@code qwen2}. */
+    /** This spec with another architecture: {@code llama}, {@code qwen2} or {@code qwen3}. */
     public ToyModelSpec withArchitecture(String architecture) {
         return withVariant(new Variant(architecture, variant.tokenizer(), variant.preTokenizer(),
                 variant.tiedEmbeddings(), variant.embeddingType(), variant.favourSplitCharacter()));

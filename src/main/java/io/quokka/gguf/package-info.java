@@ -6,7 +6,7 @@
  *       never the weights; anything llama.cpp b4916 would reject, abort on, or misread becomes a
  *       {@link io.quokka.gguf.GgufException} with a specific message.</li>
  *   <li>{@link io.quokka.gguf.GgufWriter}: GGUF v3, typed metadata, tensors streamed from callbacks.</li>
- *   <li>{@link io.quokka.gguf.ToyModel} / {@link io.quokka.gguf.ToyModelSpec}: seeded llama (or qwen2) models
+ *   <li>{@link io.quokka.gguf.ToyModel} / {@link io.quokka.gguf.ToyModelSpec}: seeded llama (or qwen2, qwen3) models
  *       that llama.cpp loads and runs (F32, F16, Q8_0, Q4_0, a separate embedding type), with a SentencePiece or
  *       GPT-2 byte-level BPE vocabulary and separate or tied output embeddings, for tests and demos.</li>
  * </ul>
