@@ -1,9 +1,16 @@
-# Sourced by ./quokka and .ci/run: finds JDK 25 and a Maven 3.9 (bootstrapped from Maven Central by the
-# system Maven when absent). Exports JAVA_HOME and MVN.
+# Sourced by ./quokka and the bench scripts: finds JDK 25 (exports JAVA_HOME) and defines require_mvn, which finds
+# a Maven 3.9 (bootstrapped from Maven Central by the system Maven when absent) and exports MVN. Only what builds
+# calls require_mvn: asking a Maven its version starts a JVM, which `serve` and the client commands need not wait for.
 QUOKKA_ROOT=${QUOKKA_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 MAVEN_VERSION=3.9.16
 
-java_major() { "$1/bin/java" -version 2>&1 | sed -nE 's/.*version "([0-9]+).*/\1/p' | head -n1; }
+# A JDK's major version from its release file (instant), else from asking it (starts a JVM).
+java_major() {
+  local v
+  v=$(sed -nE 's/^JAVA_VERSION="([0-9]+).*/\1/p' "$1/release" 2>/dev/null)
+  [ -n "$v" ] || v=$("$1/bin/java" -version 2>&1 | sed -nE 's/.*version "([0-9]+).*/\1/p' | head -n1)
+  echo "$v"
+}
 
 find_jdk25() {
   if [ -n "${JAVA_HOME:-}" ] && [ -x "$JAVA_HOME/bin/java" ] && [ "$(java_major "$JAVA_HOME")" -ge 25 ] 2>/dev/null; then
@@ -34,11 +41,13 @@ bootstrap_maven() {
   echo "$home/bin/mvn"
 }
 
-if [ -n "${MVN:-}" ] && "$MVN" -v 2>/dev/null | grep -qE 'Apache Maven 3\.(9|[1-9][0-9])'; then
-  :
-elif command -v mvn >/dev/null && mvn -v 2>/dev/null | grep -qE 'Apache Maven 3\.(9|[1-9][0-9])'; then
-  MVN=$(command -v mvn)
-else
-  MVN=$(bootstrap_maven)
-fi
-export MVN
+require_mvn() {
+  if [ -n "${MVN:-}" ] && "$MVN" -v 2>/dev/null | grep -qE 'Apache Maven 3\.(9|[1-9][0-9])'; then
+    :
+  elif command -v mvn >/dev/null && mvn -v 2>/dev/null | grep -qE 'Apache Maven 3\.(9|[1-9][0-9])'; then
+    MVN=$(command -v mvn)
+  else
+    MVN=$(bootstrap_maven)
+  fi
+  export MVN
+}
