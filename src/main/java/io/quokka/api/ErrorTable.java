@@ -34,7 +34,7 @@ public final class ErrorTable {
 
     private ErrorTable() {}
 
-    /** The entry for {@code e}, logged as the failure deserves (a warning for the server's own, nothing for the client's). */
+    /** The entry for {@code e}, logged as it deserves: a warning for the server's failures, nothing for a client's. */
     public static Entry of(Throwable e) {
         return switch (e) {
             case InvalidRequestException i -> invalid(i.getMessage());
@@ -57,7 +57,8 @@ public final class ErrorTable {
             case IOException io -> new Entry(499, Kind.SERVER, "request canceled");
             default -> {
                 LOG.error("unexpected failure", e);
-                yield new Entry(500, Kind.SERVER, e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+                String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                yield new Entry(500, Kind.SERVER, message);
             }
         };
     }

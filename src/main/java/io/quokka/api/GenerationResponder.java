@@ -76,7 +76,10 @@ public final class GenerationResponder {
         return FallbackHeaders.tell(Response.ok(body), claim.settledFallback()).type(framing.streamType()).build();
     }
 
-    /** Writes a streamed answer. The claim stays the claim's until taken here; a stream that never takes it abandons it. */
+    /**
+     * Writes a streamed answer. The run stays the claim's until taken here; a stream that ends without taking it
+     * abandons the claim, which then releases the run itself.
+     */
     private void stream(Claim claim, CancelToken cancel, ClientWatch watch, Framing framing, ChunkStream chunks,
                         boolean slow) {
         GenerationService.Run run = null;

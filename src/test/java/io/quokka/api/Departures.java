@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -65,7 +66,7 @@ final class Departures {
         /** A request for {@code model}; {@code predict} tokens (generation) or {@code inputs} copies (embedding). */
         String body(String model, String prompt, boolean stream, int predict, int inputs) {
             String text = '"' + prompt + '"';
-            String many = inputs <= 1 ? text : "[" + String.join(",", java.util.Collections.nCopies(inputs, text)) + "]";
+            String many = inputs <= 1 ? text : "[" + String.join(",", Collections.nCopies(inputs, text)) + "]";
             String messages = "[{\"role\":\"user\",\"content\":" + text + "}]";
             return switch (this) {
                 case GENERATE -> "{\"model\":\"%s\",\"prompt\":%s,\"stream\":%s,\"options\":{\"num_predict\":%d}}"
