@@ -8,7 +8,6 @@ import io.quokka.engine.EmbeddingResult;
 import io.quokka.engine.EngineException;
 import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.GenerationResult;
-import io.quokka.engine.LoadRequest;
 import io.quokka.engine.LoadedModel;
 import io.quokka.engine.ModelFacts;
 import io.quokka.engine.TokenListener;
@@ -16,26 +15,16 @@ import io.quokka.runner.protocol.Command;
 import io.quokka.runner.protocol.Event;
 import io.quokka.runner.protocol.Wire;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.BufferedReader;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -46,23 +35,20 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.Semaphore;
 import org.jboss.logging.Logger;
 
 /**
- * The server's handle on one runner process. Its events are taken off the channel by the server's I/O event loop
- * ({@link LoopReader}; or by a reader thread of its own where there is none) and each is handed to the call waiting
- * for its id — a generation's pieces straight to its listener, on that thread, so a token reaches the client
- * without another thread hop; a second thread forwards the runner's stderr to the log and keeps
- * its tail to explain a crash. When the channel ends (the runner exited, was killed or aborted), every waiting
- * call fails with Ollama's "llama runner process has terminated" message, and later calls fail at once.
+ * The server's handle on one runner process, started by {@link RunnerLaunch}. Its events are taken off the channel by
+ * the server's I/O event loop ({@link LoopReader}; or by a reader thread of its own where there is none) and each is
+ * handed to the call waiting for its id — a generation's pieces straight to its listener, on that thread, so a token
+ * reaches the client without another thread hop; a second thread forwards the runner's stderr to the log and keeps
+ * its tail to explain a crash ({@link DeathReport}). When the channel ends (the runner exited, was killed or aborted),
+ * every waiting call fails with Ollama's "llama runner process has terminated" message, and later calls fail at once.
  */
 final class RunnerClient implements LoadedModel {
     private static final Logger LOG = Logger.getLogger("io.quokka.runner");
-    private static final AtomicInteger SEQUENCE = new AtomicInteger();
-    private static final int LOG_TAIL = 20;
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
     private final Process process;
@@ -79,7 +65,7 @@ final class RunnerClient implements LoadedModel {
     private final int numParallel;
     /** How long a cancelled generation may take to stop before its runner is ended. */
     static final java.time.Duration CANCEL_GRACE = java.time.Duration.ofSeconds(5);
-    private final ArrayDeque<String> logTail = new ArrayDeque<>();
+    private final DeathReport death;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicBoolean gone = new AtomicBoolean();
     private final CompletableFuture<Event> first = new CompletableFuture<>();
@@ -90,136 +76,36 @@ final class RunnerClient implements LoadedModel {
     /** Whether a thread writing {@link #stops} runs. */
     private final AtomicBoolean writingStops = new AtomicBoolean();
 
-    private RunnerClient(Process process, DataOutputStream out, AutoCloseable channel, int numParallel) {
+    RunnerClient(Process process, DataOutputStream out, AutoCloseable channel, int numParallel, DeathReport death) {
         this.numParallel = Math.max(1, numParallel);
         this.turns = new Semaphore(this.numParallel, true);
         this.process = process;
         this.pid = process.pid();
         this.out = out;
         this.channel = channel;
+        this.death = death;
     }
 
-    static RunnerClient start(LoadRequest request, Path library, Path runDir, RunnerEngine.Settings settings)
-            throws EngineException {
-        Duration loadTimeout = settings.loadTimeout();
-        RunnerEngine.Channel mode = settings.channel();
-        long started = System.nanoTime();
-        List<String> command = new ArrayList<>(RunnerEngine.launchCommand(settings.jvmOptions()));
-        Path socket = null;
-        ServerSocketChannel server = null;
-        try {
-            if (mode == RunnerEngine.Channel.SOCKET) {
-                socket = runDir.resolve("r" + ProcessHandle.current().pid() + "-" + SEQUENCE.incrementAndGet() + ".sock");
-                if (socket.toString().length() > 100) { // sun_path is 108 bytes
-                    socket = Files.createTempDirectory("quokka-run").resolve("r.sock");
-                }
-                Files.deleteIfExists(socket);
-                server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-                server.bind(UnixDomainSocketAddress.of(socket));
-            }
-            command.addAll(RunnerEngine.runnerArguments(request, library, socket));
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().putAll(settings.environment());
-            if (mode == RunnerEngine.Channel.SOCKET) pb.redirectErrorStream(true); // stray stdout -> log too
-            Process process = pb.start();
-            LOG.debugf("started runner %d for %s", process.pid(), request.modelFile());
-
-            // Commands go down the runner's stdin; events come back on the socket (or its stdout).
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(process.getOutputStream(), 1 << 16));
-            if (server != null) {
-                SocketChannel conn = accept(server, process, loadTimeout);
-                AutoCloseable channel = () -> {
-                    try (conn) {
-                        process.getOutputStream().close();
-                    }
-                };
-                RunnerClient client = new RunnerClient(process, out, channel, request.numParallel());
-                client.forwardLog(process.getInputStream()); // its stdout and stderr, merged
-                Executor loop = settings.eventLoop() == null ? null : settings.eventLoop().get();
-                if (!LoopReader.start(loop, conn, client::dispatch, cause -> client.channelEnded(cause))) {
-                    client.startReader(new DataInputStream(new BufferedInputStream(Channels.newInputStream(conn),
-                            1 << 16)));
-                }
-                client.awaitReady(request, loadTimeout, started);
-                return client;
-            }
-            RunnerClient client = new RunnerClient(process, out, process.getOutputStream(), request.numParallel());
-            client.forwardLog(process.getErrorStream());
-            client.startReader(new DataInputStream(new BufferedInputStream(process.getInputStream(), 1 << 16)));
-            client.awaitReady(request, loadTimeout, started);
-            return client;
-        } catch (IOException e) {
-            throw new EngineException(EngineException.Kind.LOAD_FAILED, "cannot start the llama runner: " + e, e);
-        } finally {
-            if (server != null) {
-                try {
-                    server.close();
-                    Files.deleteIfExists(socket); // the connection outlives the name
-                } catch (IOException ignored) {
-                    // best effort
-                }
-            }
+    /** Reads the events off {@code conn} on {@code loop} ({@link LoopReader}), or on a thread of its own. */
+    void startReading(SocketChannel conn, Executor loop) throws IOException {
+        if (!LoopReader.start(loop, conn, this::dispatch, cause -> channelEnded(cause))) {
+            startReader(new DataInputStream(new BufferedInputStream(Channels.newInputStream(conn), 1 << 16)));
         }
     }
 
-    /** Accepts the runner's connection, giving up when it exits first or the load timeout passes. */
-    private static SocketChannel accept(ServerSocketChannel server, Process process, Duration timeout)
-            throws IOException, EngineException {
-        CompletableFuture<SocketChannel> accepted = CompletableFuture.supplyAsync(() -> {
-            try {
-                return server.accept();
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        }, r -> Thread.ofVirtual().name("runner-accept").start(r));
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try {
-            // Polled rather than left to Process.onExit, which completes on the common ForkJoinPool: one thread on
-            // 2 cores, and a caller blocking there held a killed runner's load for its whole timeout.
-            while (true) {
-                try {
-                    return accepted.get(50, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    if (!process.isAlive()) throw new IOException("runner exited");
-                    if (System.nanoTime() > deadline) throw e;
-                }
-            }
-        } catch (IOException | TimeoutException | InterruptedException | ExecutionException e) {
-            server.close();
-            process.destroyForcibly();
-            throw new EngineException(EngineException.Kind.LOAD_FAILED,
-                    "llama runner did not connect: " + describeExit(process), e);
-        }
+    /** Reads the events off the runner's stdout, on a thread of its own. */
+    void startReading(InputStream in) {
+        startReader(new DataInputStream(new BufferedInputStream(in, 1 << 16)));
     }
 
-    private void awaitReady(LoadRequest request, Duration timeout, long started) throws EngineException {
-        Event event;
-        try {
-            event = first.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            close();
-            throw new EngineException(EngineException.Kind.LOAD_FAILED,
-                    "timed out after " + timeout + " waiting for the llama runner to load " + request.modelFile());
-        } catch (InterruptedException e) {
-            close();
-            Thread.currentThread().interrupt();
-            throw new EngineException(EngineException.Kind.LOAD_FAILED, "interrupted while loading");
-        } catch (ExecutionException e) {
-            close();
-            throw new EngineException(EngineException.Kind.LOAD_FAILED, e.getCause().getMessage());
-        }
-        switch (event) {
-            case Event.Ready r -> facts = new ModelFacts(r.contextLength(), r.trainedContext(), r.vocabSize(),
-                    r.chatTemplate(), System.nanoTime() - started);
-            case Event.LoadFailed f -> {
-                close();
-                throw new EngineException(EngineException.Kind.LOAD_FAILED, f.message());
-            }
-            default -> {
-                close();
-                throw new EngineException(EngineException.Kind.LOAD_FAILED, "unexpected first message " + event);
-            }
-        }
+    /** The runner's first event, Ready or LoadFailed; fails if the runner is gone before sending it. */
+    Event firstEvent(Duration timeout) throws InterruptedException, ExecutionException, TimeoutException {
+        return first.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The runner is ready; its model is described by {@code facts}. */
+    void ready(ModelFacts facts) {
+        this.facts = facts;
     }
 
     /** Reads the events on a thread of its own, when no event loop reads them ({@link LoopReader}). */
@@ -275,56 +161,11 @@ final class RunnerClient implements LoadedModel {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        String message = closed.get() ? "llama runner was closed" : terminationMessage();
+        String message = closed.get() ? "llama runner was closed" : death.terminationMessage();
         failure = message;
         if (!closed.get()) LOG.warnf("runner %d: %s", pid, message);
         first.completeExceptionally(new IOException(message));
         waiting.values().forEach(c -> c.events.add(new Event.Failed(-1, EngineException.Kind.RUNNER_FAILED, message)));
-    }
-
-    /** Ollama's words: "llama runner process has terminated: signal: killed", plus the line that explains it. */
-    private String terminationMessage() {
-        String explanation = null;
-        synchronized (logTail) {
-            for (String line : logTail) {
-                String l = line.toLowerCase(Locale.ROOT);
-                if (l.contains("error") || l.contains("assert") || l.contains("abort") || l.contains("fatal")
-                        || l.contains("exception") || l.contains("failed")) {
-                    explanation = line.strip();
-                }
-            }
-        }
-        return "llama runner process has terminated: " + describeExit(process)
-                + (explanation == null ? "" : ": " + explanation);
-    }
-
-    /** Go's ProcessState wording. Java reports death by signal N as exit value 128+N. */
-    static String describeExit(Process process) {
-        if (process.isAlive()) return "still running";
-        int code = process.exitValue();
-        return switch (code) {
-            case 137 -> "signal: killed";
-            case 143 -> "signal: terminated";
-            case 139 -> "signal: segmentation fault";
-            default -> "exit status " + code;
-        };
-    }
-
-    private void forwardLog(InputStream stream) {
-        Thread.ofPlatform().name("runner-" + pid + "-log").daemon(true).start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    LOG.debugf("[runner %d] %s", pid, line);
-                    synchronized (logTail) {
-                        if (logTail.size() == LOG_TAIL) logTail.removeFirst();
-                        logTail.addLast(line);
-                    }
-                }
-            } catch (IOException ignored) {
-                // the runner is gone
-            }
-        });
     }
 
     private static Long idOf(Event event) {
@@ -355,7 +196,7 @@ final class RunnerClient implements LoadedModel {
                 Thread.currentThread().interrupt();
             }
             String message = failure != null ? failure
-                    : process.isAlive() ? "llama runner channel failed: " + e.getMessage() : terminationMessage();
+                    : process.isAlive() ? "llama runner channel failed: " + e.getMessage() : death.terminationMessage();
             throw new EngineException(EngineException.Kind.RUNNER_FAILED, message, e);
         }
     }
@@ -652,6 +493,6 @@ final class RunnerClient implements LoadedModel {
             // best effort
         }
         runnerGone(); // the reader may not see the end of a channel closed here
-        LOG.debugf("runner %d closed (%s)", pid, describeExit(process));
+        LOG.debugf("runner %d closed (%s)", pid, DeathReport.describeExit(process));
     }
 }

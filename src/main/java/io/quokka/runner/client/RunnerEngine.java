@@ -130,7 +130,7 @@ public final class RunnerEngine implements Engine {
         } catch (RuntimeException | IOException e) {
             throw new EngineException(EngineException.Kind.LOAD_FAILED, "cannot prepare the llama.cpp library: " + e, e);
         }
-        return RunnerClient.start(request, lib, runDir, settings);
+        return RunnerLaunch.start(request, lib, runDir, settings);
     }
 
     /**
