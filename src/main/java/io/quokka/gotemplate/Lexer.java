@@ -1,6 +1,6 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
-import io.quokka.template.Token.Kind;
+import io.quokka.gotemplate.Token.Kind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
 import java.util.List;
 

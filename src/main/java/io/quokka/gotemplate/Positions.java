@@ -1,10 +1,10 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
 /** Turns char offsets into Go-style "template: :LINE:" error messages. */
-final class Positions {
+public final class Positions {
     private Positions() {}
 
-    static int line(String src, int pos) {
+    public static int line(String src, int pos) {
         int line = 1;
         for (int i = 0; i < Math.min(pos, src.length()); i++) if (src.charAt(i) == '\n') line++;
         return line;

@@ -1,6 +1,6 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
-import io.quokka.template.GoValues.Kind;
+import io.quokka.gotemplate.GoValues.Kind;
 import java.math.BigInteger;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -11,10 +11,10 @@ import java.util.List;
 import java.util.Map;
 
 /** text/template's predefined functions (funcs.go). {@code and}/{@code or} are special-cased by the executor. */
-final class Builtins {
+public final class Builtins {
     private Builtins() {}
 
-    static Map<String, Func> all() {
+    public static Map<String, Func> all() {
         Map<String, Func> m = new HashMap<>();
         add(m, new Func("and", 1, -1, false, a -> { throw new IllegalStateException(); }));
         add(m, new Func("or", 1, -1, false, a -> { throw new IllegalStateException(); }));

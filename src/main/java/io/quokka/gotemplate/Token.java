@@ -1,4 +1,4 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
 /** One lexeme of a Go template; {@code pos} is the char offset into the source. */
 record Token(Kind kind, String val, int pos) {

@@ -1,4 +1,4 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
 /**
  * A Go template failed to parse or execute. Messages follow Go's wording

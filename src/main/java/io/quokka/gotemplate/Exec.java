@@ -1,7 +1,7 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
-import io.quokka.template.GoValues.Kind;
-import io.quokka.template.Node.*;
+import io.quokka.gotemplate.GoValues.Kind;
+import io.quokka.gotemplate.Node.*;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.Map;
  * {@code null}. The one place the difference shows (a nil met in the middle of a field chain is an
  * error, an invalid start is not) is handled in {@link #evalFieldChain}.
  */
-final class Exec {
+public final class Exec {
     private static final Object MISSING = new Object(); // no final value from a previous pipeline stage
     private static final int MAX_DEPTH = 1000;
 
@@ -38,14 +38,14 @@ final class Exec {
     private static final Break BREAK = new Break();
     private static final Continue CONTINUE = new Continue();
 
-    Exec(String src, Map<String, ListNode> templates, Map<String, Func> funcs, StringBuilder out) {
+    public Exec(String src, Map<String, ListNode> templates, Map<String, Func> funcs, StringBuilder out) {
         this.src = src;
         this.templates = templates;
         this.funcs = funcs;
         this.out = out;
     }
 
-    void run(ListNode root, Object data) {
+    public void run(ListNode root, Object data) {
         push("$", data);
         walk(data, root);
     }

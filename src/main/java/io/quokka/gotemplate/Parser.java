@@ -1,7 +1,7 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
-import io.quokka.template.Node.*;
-import io.quokka.template.Token.Kind;
+import io.quokka.gotemplate.Node.*;
+import io.quokka.gotemplate.Token.Kind;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.HashMap;

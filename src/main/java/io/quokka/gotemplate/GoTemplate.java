@@ -1,6 +1,6 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
-import io.quokka.template.Node.ListNode;
+import io.quokka.gotemplate.Node.ListNode;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +28,7 @@ public final class GoTemplate {
         return parse(text, Map.of());
     }
 
-    static GoTemplate parse(String text, Map<String, Func> extra) {
+    public static GoTemplate parse(String text, Map<String, Func> extra) {
         Map<String, Func> funcs = new HashMap<>(Builtins.all());
         funcs.putAll(extra);
         Parser.Result r = Parser.parse(text, funcs.keySet());
@@ -56,7 +56,7 @@ public final class GoTemplate {
         return source;
     }
 
-    ListNode root() {
+    public ListNode root() {
         return root;
     }
 
@@ -65,14 +65,14 @@ public final class GoTemplate {
     }
 
     /** Every tree: the root plus {{define}}d templates (Go's Templates()). */
-    List<ListNode> allTrees() {
+    public List<ListNode> allTrees() {
         var all = new java.util.ArrayList<ListNode>();
         all.add(root);
         all.addAll(templates.values());
         return all;
     }
 
-    GoTemplate withRoot(ListNode newRoot) {
+    public GoTemplate withRoot(ListNode newRoot) {
         return new GoTemplate(source, newRoot, templates, funcs);
     }
 }

@@ -1,6 +1,6 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
-import io.quokka.template.GoValues.Nil;
+import io.quokka.gotemplate.GoValues.Nil;
 import java.math.BigDecimal;
 import java.util.Base64;
 import java.util.List;
@@ -10,21 +10,21 @@ import java.util.Map;
  * Go's encoding/json Marshal: compact, struct fields in declaration order honouring json tags and
  * omitempty, map keys sorted, HTML-sensitive characters escaped as {@code \u003c} etc.
  */
-final class GoJson {
+public final class GoJson {
     private GoJson() {}
 
     /** Thrown for values Go cannot encode (NaN, Inf); Ollama's json func then yields "". */
-    static final class UnsupportedValue extends RuntimeException {
+    public static final class UnsupportedValue extends RuntimeException {
         UnsupportedValue(String m) { super(m, null, false, false); }
     }
 
-    static String marshal(Object v) {
+    public static String marshal(Object v) {
         StringBuilder sb = new StringBuilder();
         write(sb, v);
         return sb.toString();
     }
 
-    static void write(StringBuilder sb, Object v) {
+    public static void write(StringBuilder sb, Object v) {
         switch (v) {
             case null -> sb.append("null");
             case GoValues.JsonMarshaler m -> sb.append(m.marshalJson());
@@ -112,7 +112,7 @@ final class GoJson {
 
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
-    static void string(StringBuilder sb, String s) {
+    public static void string(StringBuilder sb, String s) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);

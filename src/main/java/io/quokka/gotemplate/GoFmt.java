@@ -1,6 +1,6 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
-import io.quokka.template.GoValues.Nil;
+import io.quokka.gotemplate.GoValues.Nil;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;
@@ -10,11 +10,11 @@ import java.util.List;
 import java.util.Map;
 
 /** The parts of Go's fmt package templates reach: %v printing, Sprint, Sprintln, Sprintf. */
-final class GoFmt {
+public final class GoFmt {
     private GoFmt() {}
 
     /** fmt.Sprint(v) for one operand, i.e. %v. */
-    static String sprint1(Object v) {
+    public static String sprint1(Object v) {
         StringBuilder sb = new StringBuilder();
         printValue(sb, v, 0);
         return sb.toString();

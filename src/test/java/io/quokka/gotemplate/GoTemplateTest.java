@@ -1,4 +1,4 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -146,15 +146,6 @@ class GoTemplateTest {
         assertEquals("a-x", run("{{ .X | printf \"%s-%s\" \"a\" }}"));
         assertEquals("1", run("{{ .M.a }}"));
         assertEquals("b", run("{{ if eq .X \"z\" }}a{{ else if eq .X \"x\" }}b{{ else }}c{{ end }}"));
-    }
-
-    @Test
-    void json() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("b", "<x>&");
-        m.put("a", Arrays.asList(1, 2.5, true, null, 1e21, 1e-7));
-        String out = PromptTemplate.parse("{{ json .M }}{{ range .Messages }}{{ end }}").render(Map.of("M", m));
-        assertEquals("{\"a\":[1,2.5,true,null,1e+21,1e-7],\"b\":\"\\u003cx\\u003e\\u0026\"}", out);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
 import java.util.List;
 
@@ -7,9 +7,9 @@ import java.util.List;
  * so arity errors read like Go's. {@code stringArgs} marks functions whose parameters are Go
  * strings, so non-string arguments fail type validation as they do in Go.
  */
-record Func(String name, int minArgs, int maxArgs, boolean stringArgs, Impl impl) {
+public record Func(String name, int minArgs, int maxArgs, boolean stringArgs, Impl impl) {
     @FunctionalInterface
-    interface Impl {
+    public interface Impl {
         /** Returns the result, or throws {@link CallError} with Go's message. */
         Object call(List<Object> args);
     }

@@ -1,4 +1,4 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -9,25 +9,25 @@ import java.util.Map;
  * Go-flavoured views of Java values: kinds, truth, length. Kept in one place so the executor,
  * builtins, fmt and json agree on what each Java type stands for.
  */
-final class GoValues {
+public final class GoValues {
     private GoValues() {}
 
     /** Typed nils: a nil slice or map is a valid, empty value; a nil pointer is not dereferenceable. */
-    enum Nil { SLICE, MAP, POINTER }
+    public enum Nil { SLICE, MAP, POINTER }
 
     /** A Go named type over a slice or map (e.g. Ollama's templateArgs) that may add String()/MarshalJSON. */
-    interface Named {
+    public interface Named {
         /** The underlying List/Map, or a {@link Nil} when nil. Never null. */
         Object underlying();
     }
 
     /** Go's fmt.Stringer. */
-    interface Stringer {
+    public interface Stringer {
         String goString();
     }
 
     /** Go's json.Marshaler: returns compact JSON. */
-    interface JsonMarshaler {
+    public interface JsonMarshaler {
         String marshalJson();
     }
 

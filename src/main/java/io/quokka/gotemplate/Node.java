@@ -1,4 +1,4 @@
-package io.quokka.template;
+package io.quokka.gotemplate;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
  * ({@code pos}) for error messages. {@code toString()} renders Go's node String() form, which
  * appears in execution errors ({@code executing "" at <.Foo>}).
  */
-sealed interface Node {
+public sealed interface Node {
     int pos();
 
     // ---- statement level ----
