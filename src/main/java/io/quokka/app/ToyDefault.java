@@ -2,10 +2,10 @@ package io.quokka.app;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quokka.config.QuokkaConfig;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelName;
 import io.quokka.store.OllamaStore;
 import io.quokka.toy.ToyInstaller;
+import io.quokka.toy.ToyModelSpec;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;

@@ -2,7 +2,6 @@ package io.quokka.toy;
 
 import io.quokka.config.OllamaEnvironmentConfigSource;
 import io.quokka.gguf.TensorType;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelName;
 import io.quokka.store.StoredModel;
 import java.nio.file.Path;

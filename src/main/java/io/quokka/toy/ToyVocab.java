@@ -1,4 +1,4 @@
-package io.quokka.gguf;
+package io.quokka.toy;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,4 +1,4 @@
-package io.quokka.gguf;
+package io.quokka.toy;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import de.kherud.llama.InferenceParameters;
 import de.kherud.llama.LlamaModel;
 import de.kherud.llama.ModelParameters;
+import io.quokka.gguf.GgufFile;
+import io.quokka.gguf.GgufReader;
+import io.quokka.gguf.TensorType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;

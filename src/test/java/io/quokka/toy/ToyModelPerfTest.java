@@ -1,8 +1,10 @@
-package io.quokka.gguf;
+package io.quokka.toy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quokka.gguf.GgufFile;
+import io.quokka.gguf.GgufReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

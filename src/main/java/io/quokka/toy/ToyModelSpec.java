@@ -1,5 +1,8 @@
-package io.quokka.gguf;
+package io.quokka.toy;
 
+import io.quokka.gguf.FileType;
+import io.quokka.gguf.Quants;
+import io.quokka.gguf.TensorType;
 import java.util.Objects;
 
 /**

@@ -1,5 +1,10 @@
-package io.quokka.gguf;
+package io.quokka.toy;
 
+import io.quokka.gguf.GgufArray;
+import io.quokka.gguf.GgufWriter;
+import io.quokka.gguf.Quants;
+import io.quokka.gguf.TensorType;
+import io.quokka.gguf.ValueType;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
