@@ -8,7 +8,7 @@
  *       GPT-2 byte-level BPE vocabulary and separate or tied output embeddings, written through
  *       {@link io.quokka.gguf.GgufWriter}.</li>
  *   <li>{@link io.quokka.toy.ToyInstaller}: puts one into an Ollama store as {@code ollama create} would.</li>
- *   <li>{@link io.quokka.toy.ToyCommand}: {@code quokka toy NAME [options]}.</li>
+ *   <li>The {@code quokka toy} command (with the other commands) uses them.</li>
  * </ul>
  */
 package io.quokka.toy;

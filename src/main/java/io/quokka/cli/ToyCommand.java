@@ -1,9 +1,11 @@
-package io.quokka.toy;
+package io.quokka.cli;
 
 import io.quokka.config.OllamaEnvironmentConfigSource;
 import io.quokka.gguf.TensorType;
 import io.quokka.store.ModelName;
 import io.quokka.store.StoredModel;
+import io.quokka.toy.ToyInstaller;
+import io.quokka.toy.ToyModelSpec;
 import java.nio.file.Path;
 import java.util.Locale;
 

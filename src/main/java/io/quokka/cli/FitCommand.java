@@ -1,14 +1,18 @@
-package io.quokka.scheduler.memory;
+package io.quokka.cli;
 
 import io.quokka.config.OllamaEnvironmentConfigSource;
 import io.quokka.engine.KvCacheType;
 import io.quokka.engine.LoadRequest;
 import io.quokka.gguf.GgufFile;
 import io.quokka.gguf.GgufReader;
+import io.quokka.scheduler.memory.ByteSize;
+import io.quokka.scheduler.memory.InsufficientMemoryException;
+import io.quokka.scheduler.memory.MemoryBudget;
+import io.quokka.scheduler.memory.MemoryEstimate;
+import io.quokka.scheduler.memory.MemoryGuard;
 import io.quokka.store.ModelName;
 import io.quokka.store.OllamaStore;
 import io.quokka.store.StoredModel;
-import io.quokka.toy.ToyCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
