@@ -1,4 +1,4 @@
-package io.quokka.app;
+package io.quokka.boot;
 
 import io.quokka.generation.EmbeddingService;
 import io.quokka.generation.GenerationService;

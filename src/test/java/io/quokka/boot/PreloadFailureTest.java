@@ -1,4 +1,4 @@
-package io.quokka.app;
+package io.quokka.boot;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

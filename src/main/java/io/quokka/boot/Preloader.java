@@ -1,4 +1,4 @@
-package io.quokka.app;
+package io.quokka.boot;
 
 import io.quarkus.runtime.StartupEvent;
 import io.quokka.config.QuokkaConfig;

@@ -1,4 +1,4 @@
-package io.quokka.app;
+package io.quokka.boot;
 
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;

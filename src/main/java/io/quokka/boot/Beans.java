@@ -1,4 +1,4 @@
-package io.quokka.app;
+package io.quokka.boot;
 
 import io.quokka.fallback.FallbackRouter;
 import io.quokka.fallback.upstream.UpstreamClient;

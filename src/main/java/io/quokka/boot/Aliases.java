@@ -1,4 +1,4 @@
-package io.quokka.app;
+package io.quokka.boot;
 
 import io.quokka.config.QuokkaConfig;
 import io.quokka.generation.ModelAliases;
