@@ -3,10 +3,10 @@ package io.quokka;
 import io.quarkus.runtime.Quarkus;
 import io.quarkus.runtime.annotations.QuarkusMain;
 import io.quokka.cli.Cli;
+import io.quokka.cli.FitCommand;
+import io.quokka.cli.ToyCommand;
 import io.quokka.runner.RunnerMain;
 import io.quokka.runner.llamacpp.NativeSelfCheck;
-import io.quokka.scheduler.memory.FitCommand;
-import io.quokka.toy.ToyCommand;
 import java.util.Arrays;
 
 /**

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelName;
 import io.quokka.toy.ToyInstaller;
+import io.quokka.toy.ToyModelSpec;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.pull.LoopbackRegistry;
 import io.quokka.pull.StoreCheck;
 import io.quokka.store.Digest;
 import io.quokka.store.ModelName;
+import io.quokka.toy.ToyModelSpec;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

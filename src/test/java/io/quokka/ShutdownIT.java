@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelName;
 import io.quokka.toy.ToyInstaller;
+import io.quokka.toy.ToyModelSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

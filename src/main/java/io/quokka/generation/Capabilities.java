@@ -2,7 +2,7 @@ package io.quokka.generation;
 
 import io.quokka.gguf.GgufFile;
 import io.quokka.template.PromptTemplate;
-import io.quokka.template.TemplateException;
+import io.quokka.gotemplate.TemplateException;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -5,7 +5,7 @@ import io.quokka.engine.EngineException;
 import io.quokka.engine.LoadedModel;
 import io.quokka.template.Msg;
 import io.quokka.template.PromptTemplate;
-import io.quokka.template.TemplateException;
+import io.quokka.gotemplate.TemplateException;
 import io.quokka.template.Think;
 import io.quokka.template.Tool;
 import java.util.ArrayList;

@@ -7,12 +7,12 @@ import java.nio.ByteBuffer;
  * ({@code quantize_row_q8_0_ref}, {@code quantize_row_q4_0_ref}), and decodes them back (for tests and checks).
  * Buffers must be little-endian.
  */
-final class Quants {
+public final class Quants {
     static final int QK = 32;
 
     private Quants() {}
 
-    static boolean canEncode(TensorType type) {
+    public static boolean canEncode(TensorType type) {
         return switch (type) {
             case F32, F16, Q8_0, Q4_0 -> true;
             default -> false;
@@ -20,7 +20,7 @@ final class Quants {
     }
 
     /** Encodes {@code n} floats from {@code src[off..]}; n must be a multiple of the type's block size. */
-    static void encode(TensorType type, float[] src, int off, int n, ByteBuffer dst) {
+    public static void encode(TensorType type, float[] src, int off, int n, ByteBuffer dst) {
         switch (type) {
             case F32 -> { for (int i = 0; i < n; i++) dst.putFloat(src[off + i]); }
             case F16 -> { for (int i = 0; i < n; i++) dst.putShort(Float.floatToFloat16(src[off + i])); }
@@ -70,7 +70,7 @@ final class Quants {
     }
 
     /** Decodes {@code n} elements of {@code type} from {@code src} into {@code dst[0..n)}. */
-    static void decode(TensorType type, ByteBuffer src, float[] dst, int n) {
+    public static void decode(TensorType type, ByteBuffer src, float[] dst, int n) {
         switch (type) {
             case F32 -> { for (int i = 0; i < n; i++) dst[i] = src.getFloat(); }
             case F16 -> { for (int i = 0; i < n; i++) dst[i] = Float.float16ToFloat(src.getShort()); }

@@ -18,7 +18,7 @@ import io.quokka.store.StoreException;
 import io.quokka.store.StoreWriter;
 import io.quokka.store.StoredModel;
 import io.quokka.template.PromptTemplate;
-import io.quokka.template.TemplateException;
+import io.quokka.gotemplate.TemplateException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;

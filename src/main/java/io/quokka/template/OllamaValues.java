@@ -1,7 +1,11 @@
 package io.quokka.template;
 
-import io.quokka.template.GoStruct.GoField;
-import io.quokka.template.GoValues.Nil;
+import io.quokka.gotemplate.GoFmt;
+import io.quokka.gotemplate.GoJson;
+import io.quokka.gotemplate.GoStruct;
+import io.quokka.gotemplate.GoStruct.GoField;
+import io.quokka.gotemplate.GoValues;
+import io.quokka.gotemplate.GoValues.Nil;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -1,6 +1,12 @@
 package io.quokka.template;
 
-import io.quokka.template.Node.*;
+import io.quokka.gotemplate.Builtins;
+import io.quokka.gotemplate.Exec;
+import io.quokka.gotemplate.Func;
+import io.quokka.gotemplate.GoJson;
+import io.quokka.gotemplate.GoTemplate;
+import io.quokka.gotemplate.Node;
+import io.quokka.gotemplate.Node.*;
 import io.quokka.template.OllamaValues.TProperty;
 import java.time.LocalDate;
 import java.util.ArrayList;

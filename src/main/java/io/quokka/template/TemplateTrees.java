@@ -1,6 +1,10 @@
 package io.quokka.template;
 
-import io.quokka.template.Node.*;
+import io.quokka.gotemplate.GoTemplate;
+import io.quokka.gotemplate.Node;
+import io.quokka.gotemplate.Node.*;
+import io.quokka.gotemplate.Positions;
+import io.quokka.gotemplate.TemplateException;
 import java.util.ArrayList;
 import java.util.List;
 

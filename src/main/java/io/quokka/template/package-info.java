@@ -7,9 +7,8 @@
  * {@code supportsThinking}). Inputs are {@link io.quokka.template.Msg}, {@link io.quokka.template.Tool}
  * and {@link io.quokka.template.Think}; the API layer converts its own wire records into these.
  *
- * <p>{@link io.quokka.template.GoTemplate} is the underlying Go {@code text/template} engine: a lexer
- * ({@code Lexer}), a parser producing sealed {@code Node} records, and a tree-walking executor
- * ({@code Exec}) with Go's fmt ({@code GoFmt}) and encoding/json ({@code GoJson}) output rules.
- * Java values expose Go field names through {@link io.quokka.template.GoStruct} (no reflection).
+ * <p>The Go {@code text/template} engine underneath is {@link io.quokka.gotemplate.GoTemplate}; this
+ * package adds Ollama's template values ({@code OllamaValues}), its extra functions and its tree walks
+ * ({@code TemplateTrees}).
  */
 package io.quokka.template;

@@ -2,8 +2,6 @@ package io.quokka.toy;
 
 import io.quokka.gguf.GgufFile;
 import io.quokka.gguf.GgufReader;
-import io.quokka.gguf.ToyModel;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelConfig;
 import io.quokka.store.ModelName;
 import io.quokka.store.StoreWriter;

@@ -1,8 +1,8 @@
 package io.quokka.api;
 
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelName;
 import io.quokka.toy.ToyInstaller;
+import io.quokka.toy.ToyModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

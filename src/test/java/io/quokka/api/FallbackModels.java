@@ -1,10 +1,10 @@
 package io.quokka.api;
 
-import io.quokka.gguf.ToyModel;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelConfig;
 import io.quokka.store.ModelName;
 import io.quokka.store.StoreWriter;
+import io.quokka.toy.ToyModel;
+import io.quokka.toy.ToyModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -190,8 +190,8 @@ class HostileInputApiTest {
     void corruptModelsGetAnErrorAndTheServerKeepsServing() throws Exception {
         Path dir = Files.createTempDirectory("quokka-corrupt-");
         Path valid = dir.resolve("valid.gguf");
-        io.quokka.gguf.ToyModelSpec spec = io.quokka.gguf.ToyModelSpec.tiny();
-        io.quokka.gguf.ToyModel.write(spec, valid);
+        io.quokka.toy.ToyModelSpec spec = io.quokka.toy.ToyModelSpec.tiny();
+        io.quokka.toy.ToyModel.write(spec, valid);
         var writer = new io.quokka.store.StoreWriter(TestStore.root, true);
         Map<String, String> outcomes = new java.util.LinkedHashMap<>();
         List<io.quokka.store.ModelName> created = new ArrayList<>();

@@ -167,7 +167,7 @@ class LoadAndFaultsApiTest {
     @Test
     void aModelFileDeletedWhileResidentGetsAClearErrorAndTheServerKeepsServing() throws Exception {
         Path gguf = Files.createTempFile("victim-", ".gguf");
-        io.quokka.gguf.ToyModel.write(io.quokka.gguf.ToyModelSpec.tiny().withSeed(99), gguf);
+        io.quokka.toy.ToyModel.write(io.quokka.toy.ToyModelSpec.tiny().withSeed(99), gguf);
         var writer = new io.quokka.store.StoreWriter(TestStore.root, true);
         var name = io.quokka.store.ModelName.parse("victim");
         var stored = writer.create(name, gguf, Optional.empty(), Optional.empty(), Map.of(),

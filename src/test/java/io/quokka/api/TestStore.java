@@ -2,12 +2,12 @@ package io.quokka.api;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quokka.gguf.TensorType;
-import io.quokka.gguf.ToyModel;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.ModelConfig;
 import io.quokka.store.ModelName;
 import io.quokka.store.StoreWriter;
 import io.quokka.toy.ToyInstaller;
+import io.quokka.toy.ToyModel;
+import io.quokka.toy.ToyModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,11 +2,11 @@ package io.quokka.pull;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.quokka.gguf.ToyModel;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.store.Digest;
 import io.quokka.store.ModelName;
 import io.quokka.toy.ToyInstaller;
+import io.quokka.toy.ToyModel;
+import io.quokka.toy.ToyModelSpec;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

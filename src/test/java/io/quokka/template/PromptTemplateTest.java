@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.quokka.gotemplate.TemplateException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -313,5 +315,15 @@ class PromptTemplateTest {
         for (int i = 0; i < n; i++) t.renderChat(msgs, weatherTools(), null);
         double micros = (System.nanoTime() - start) / 1000.0 / n;
         assertTrue(micros < 1000, "render took " + micros + "us");
+    }
+
+    /** Ollama's {@code json} function: Go's encoding/json with HTML escaping. */
+    @Test
+    void json() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("b", "<x>&");
+        m.put("a", Arrays.asList(1, 2.5, true, null, 1e21, 1e-7));
+        String out = PromptTemplate.parse("{{ json .M }}{{ range .Messages }}{{ end }}").render(Map.of("M", m));
+        assertEquals("{\"a\":[1,2.5,true,null,1e+21,1e-7],\"b\":\"\\u003cx\\u003e\\u0026\"}", out);
     }
 }

@@ -13,9 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quokka.gguf.ToyModel;
-import io.quokka.gguf.ToyModelSpec;
 import io.quokka.gguf.ValueType;
+import io.quokka.toy.ToyModel;
+import io.quokka.toy.ToyModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -6,7 +6,7 @@ import io.quokka.engine.KvCacheType;
 import io.quokka.gguf.GgufFile;
 import io.quokka.gguf.GgufReader;
 import io.quokka.gguf.TensorType;
-import io.quokka.gguf.ToyModelSpec;
+import io.quokka.toy.ToyModelSpec;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.quokka.gguf.ToyModel;
-import io.quokka.gguf.ToyModelSpec;
+import io.quokka.toy.ToyModel;
+import io.quokka.toy.ToyModelSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
