@@ -11,7 +11,6 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -39,16 +38,8 @@ class CancellationApiTest {
     @TestHTTPResource("/")
     URI base;
 
-    /** A raw HTTP/1.1 client, so the test decides exactly when the connection closes. */
     Socket send(String path, String body) throws IOException {
-        Socket socket = new Socket(base.getHost(), base.getPort());
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.flush();
-        return socket;
+        return RawHttp.post(base, path, body);
     }
 
     static void readLines(Socket socket, int count) throws IOException {

@@ -11,7 +11,6 @@ import io.quokka.scheduler.SchedulerStats;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
@@ -114,16 +113,10 @@ final class Departures {
         return counts.values().stream().mapToInt(AtomicInteger::get).sum();
     }
 
-    /** A raw HTTP/1.1 client, so the test decides exactly when the connection closes. */
+    /** Sends a request on a connection of its own, which the caller closes at the moment it chooses. */
     Socket send(String path, String body) throws IOException {
-        Socket socket = new Socket(base.getHost(), base.getPort());
+        Socket socket = RawHttp.post(base, path, body);
         socket.setSoTimeout(120_000);
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        OutputStream out = socket.getOutputStream();
-        out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: " + bytes.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        out.write(bytes);
-        out.flush();
         return socket;
     }
 

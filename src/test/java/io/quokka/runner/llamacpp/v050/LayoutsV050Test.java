@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,7 +43,12 @@ class LayoutsV050Test {
     @Test
     void everyFieldMatchesTheReleaseHeadersCompiledWithGcc() throws Exception {
         Path headers = CurrentEngine.headers();
-        Assumptions.assumeTrue(onPath("gcc"), "no gcc on PATH: the layout check needs a C compiler");
+        if (!onPath("gcc")) {
+            // The machines this project builds on have gcc: under CI its absence is a failure, not a reason to skip.
+            String why = "no gcc on PATH: the layout check needs a C compiler";
+            if ("true".equals(System.getenv("CI"))) Assertions.fail(why);
+            Assumptions.abort(why);
+        }
         Map<String, Long> c = compileAndRun(headers, LayoutsV050.ALL);
         List<String> mismatches = new ArrayList<>();
         int checked = 0;
