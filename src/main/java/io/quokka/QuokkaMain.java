@@ -6,7 +6,7 @@ import io.quokka.cli.Cli;
 import io.quokka.cli.FitCommand;
 import io.quokka.cli.ToyCommand;
 import io.quokka.runner.RunnerMain;
-import io.quokka.runner.llamacpp.NativeSelfCheck;
+import io.quokka.runner.NativeSelfCheck;
 import java.util.Arrays;
 
 /**

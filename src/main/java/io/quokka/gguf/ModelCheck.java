@@ -11,15 +11,37 @@ import java.util.Optional;
  * only; llama.cpp still refuses what they miss, as a load error.
  */
 public final class ModelCheck {
-    /** The {@code tokenizer.ggml.model} values llama.cpp b4916 knows. */
-    static final List<String> TOKENIZERS = List.of("llama", "gpt2", "bert", "t5", "rwkv", "no_vocab", "none");
+    /** The {@code tokenizer.ggml.model} values llama.cpp knows (b4916's, and {@code plamo2} since). */
+    static final List<String> TOKENIZERS =
+            List.of("llama", "gpt2", "bert", "t5", "rwkv", "plamo2", "no_vocab", "none");
+
+    /**
+     * What the engine in use can load, as it says itself (see the runner's {@code --architectures}).
+     *
+     * @param name          the engine, as a user knows it ({@code llama.cpp b4916})
+     * @param architectures the {@code general.architecture} values it loads; empty when unknown (not checked then)
+     * @param hint          appended to the refusal of an architecture it lacks (where to get one that has it), or ""
+     */
+    public record Engine(String name, java.util.Set<String> architectures, String hint) {
+        public static final Engine UNKNOWN = new Engine("llama.cpp", java.util.Set.of(), "");
+    }
 
     private ModelCheck() {}
 
-    /** @throws GgufException naming the first fault found */
+    /** {@link #check(GgufFile, Engine)} without knowing the engine's architectures. */
     public static void check(GgufFile f) throws GgufException {
+        check(f, Engine.UNKNOWN);
+    }
+
+    /** @throws GgufException naming the first fault found, or an architecture {@code engine} cannot load */
+    public static void check(GgufFile f, Engine engine) throws GgufException {
         String arch = f.architecture().filter(a -> !a.isBlank())
                 .orElseThrow(() -> invalid("general.architecture is missing"));
+        if (!engine.architectures().isEmpty() && !engine.architectures().contains(arch)) {
+            // llama.cpp's own words for it ("unknown model architecture: 'qwen3'"), and which engine said so
+            throw new GgufException("unknown model architecture: '%s' (%s cannot load it%s)".formatted(arch,
+                    engine.name(), engine.hint().isEmpty() ? "" : "; " + engine.hint()));
+        }
         if (!(f.metadata().get("tokenizer.ggml.tokens") instanceof GgufArray tokens) || tokens.size() == 0) {
             throw invalid("tokenizer.ggml.tokens (the vocabulary) is missing");
         }

@@ -9,7 +9,7 @@ import io.quokka.engine.DoneReason;
 import io.quokka.engine.EngineException;
 import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.SamplingParams;
-import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.LlamaCpp;
 import io.quokka.runner.llamacpp.StderrCapture;
 import io.quokka.runner.protocol.Command;
 import io.quokka.runner.protocol.Event;
@@ -39,7 +39,7 @@ import java.util.function.Consumer;
  */
 final class Batcher {
     private final NativeModel m;
-    private final Llama llama;
+    private final LlamaCpp llama;
     private final RunnerLog log;
     private final Embedder embedder;
     private final BlockingQueue<Command> queue;
@@ -225,7 +225,9 @@ final class Batcher {
             if (batched.isEmpty()) return; // everyone ended while building (full windows)
             int n = (int) BATCH_N_TOKENS.get(batch, 0L);
             inDecode = batched.stream().map(g -> g.cancel).toArray(AtomicBoolean[]::new);
-            m.pollAbort(n > batched.size()); // only a batch with a prompt chunk in it is worth aborting mid-decode
+            boolean promptChunk = n > batched.size();
+            m.pollAbort(promptChunk); // only a batch with a prompt chunk in it is worth aborting mid-decode
+            m.threadsFor(promptChunk);
             int rc;
             try {
                 rc = llama.decode(m.ctx, batch);
@@ -420,7 +422,7 @@ final class Batcher {
             llama.samplerChainAdd(chain, grammar[0]);
         }
         int lastN = s.repeatLastN() < 0 ? nCtxSlot : s.repeatLastN(); // Ollama: -1 = num_ctx
-        llama.samplerChainAdd(chain, llama.samplerInitPenalties(lastN, s.repeatPenalty(), s.frequencyPenalty(),
+        llama.samplerChainAdd(chain, llama.samplerInitPenalties(m.nVocab, lastN, s.repeatPenalty(), s.frequencyPenalty(),
                 s.presencePenalty()));
         if (s.temperature() <= 0) {
             llama.samplerChainAdd(chain, llama.samplerInitGreedy());

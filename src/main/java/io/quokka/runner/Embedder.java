@@ -6,8 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.quokka.engine.EngineException;
-import io.quokka.runner.llamacpp.Llama;
-import io.quokka.runner.llamacpp.LlamaEmbedding;
+import io.quokka.runner.llamacpp.LlamaCpp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
@@ -45,8 +44,7 @@ final class Embedder {
     static final String TOO_LONG = "the input length exceeds the context length";
 
     private final NativeModel m;
-    private final Llama llama;
-    private final LlamaEmbedding embedding;
+    private final LlamaCpp llama;
     private final RunnerLog log;
     final Pooling pooling;
     final boolean causal;
@@ -55,14 +53,13 @@ final class Embedder {
     private final Arena arena = Arena.ofAuto();
     private final MemorySegment batch, batchTokens, batchPos, batchLogits;
 
-    Embedder(NativeModel m, LlamaEmbedding embedding, RunnerLog log) {
+    Embedder(NativeModel m, RunnerLog log) {
         this.m = m;
         this.llama = m.llama;
-        this.embedding = embedding;
         this.log = log;
-        String arch = embedding.modelMeta(m.model, "general.architecture");
-        this.pooling = arch == null ? Pooling.LAST : Pooling.fromGguf(embedding.modelMeta(m.model, arch + ".pooling_type"));
-        String causalValue = arch == null ? null : embedding.modelMeta(m.model, arch + ".attention.causal");
+        String arch = llama.modelMeta(m.model, "general.architecture");
+        this.pooling = arch == null ? Pooling.LAST : Pooling.fromGguf(llama.modelMeta(m.model, arch + ".pooling_type"));
+        String causalValue = arch == null ? null : llama.modelMeta(m.model, arch + ".attention.causal");
         this.causal = causalValue == null || !causalValue.trim().toLowerCase(Locale.ROOT).equals("false");
         this.nEmbd = llama.modelNEmbd(m.model);
         int window = m.nCtx / m.nSeqMax;
@@ -107,8 +104,8 @@ final class Embedder {
         }
         float[][] vectors = new float[tokens.length][];
         int count = 0;
-        llama.kvSelfClear(m.ctx);
-        embedding.setEmbeddings(m.ctx, true);
+        llama.memoryClear(m.ctx);
+        llama.setEmbeddings(m.ctx, true);
         try {
             for (int i = 0; i < tokens.length; i++) {
                 if (cancel.get()) return null;
@@ -117,14 +114,14 @@ final class Embedder {
                 count += tokens[i].length;
             }
         } finally {
-            embedding.setEmbeddings(m.ctx, false);
-            llama.kvSelfClear(m.ctx);
+            llama.setEmbeddings(m.ctx, false);
+            llama.memoryClear(m.ctx);
         }
         return new Result(vectors, count, System.nanoTime() - start);
     }
 
     private float[] embedOne(int[] tokens, AtomicBoolean cancel) throws RunnerFailure {
-        llama.kvSelfSeqRm(m.ctx, 0, -1, -1);
+        llama.memorySeqRm(m.ctx, 0, -1, -1);
         float[] sum = pooling == Pooling.MEAN ? new float[nEmbd] : null;
         float[] picked = null;
         int n = tokens.length;
@@ -145,6 +142,7 @@ final class Embedder {
             }
             BATCH_N_TOKENS.set(batch, 0L, count);
             m.pollAbort(true);
+            m.threadsFor(true);
             int rc = llama.decode(m.ctx, batch);
             if (rc == 2) return null;
             if (rc != 0) {
@@ -175,7 +173,7 @@ final class Embedder {
     }
 
     private float[] tokenEmbedding(int batchIndex) throws RunnerFailure {
-        float[] e = embedding.embeddingsIth(m.ctx, batchIndex, nEmbd);
+        float[] e = llama.embeddingsIth(m.ctx, batchIndex, nEmbd);
         if (e == null) {
             throw new RunnerFailure(EngineException.Kind.RUNNER_FAILED, "llama.cpp returned no embedding");
         }

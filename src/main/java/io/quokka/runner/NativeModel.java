@@ -1,10 +1,12 @@
 package io.quokka.runner;
 
-import static io.quokka.runner.llamacpp.LlamaLayouts.*;
+import static io.quokka.runner.llamacpp.LlamaLayouts.CHAT_MESSAGE;
+import static io.quokka.runner.llamacpp.LlamaLayouts.MSG_CONTENT;
+import static io.quokka.runner.llamacpp.LlamaLayouts.MSG_ROLE;
 
 import io.quokka.engine.ChatMessage;
 import io.quokka.engine.KvCacheType;
-import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.LlamaCpp;
 import io.quokka.runner.llamacpp.LlamaLayouts;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -20,7 +22,7 @@ import java.util.function.BooleanSupplier;
  * exiting, which returns every byte.
  */
 final class NativeModel {
-    final Llama llama;
+    final LlamaCpp llama;
     final MemorySegment model;
     final MemorySegment vocab;
     final MemorySegment ctx;
@@ -34,14 +36,24 @@ final class NativeModel {
     /** The abort-callback stub, and whether llama.cpp polls it now (see {@link #pollAbort}). */
     private final MemorySegment abortCallback;
     private boolean polling = true;
+    /** The configured thread count, whether the engine's threads sleep at barriers, and the count set now. */
+    private final int threads;
+    private final boolean barriersSleep;
+    private int currentThreads;
 
-    private NativeModel(Llama llama, MemorySegment model, MemorySegment ctx, MemorySegment abortCallback) {
+    private NativeModel(LlamaCpp llama, MemorySegment model, MemorySegment ctx, MemorySegment abortCallback,
+            int threads, int requestedCtx) {
         this.llama = llama;
+        this.threads = threads;
+        this.currentThreads = threads;
+        this.barriersSleep = llama.barriersSleep();
         this.abortCallback = abortCallback;
         this.model = model;
         this.ctx = ctx;
         this.vocab = llama.modelGetVocab(model);
-        this.nCtx = llama.nCtx(ctx);
+        // What was asked for, not what llama.cpp allocated: v0.5.0 rounds the cache up to a multiple of 256 cells,
+        // and a window of num_ctx tokens is what Ollama gives a request.
+        this.nCtx = Math.min(llama.nCtx(ctx), requestedCtx);
         this.nBatch = llama.nBatch(ctx);
         this.nSeqMax = llama.nSeqMax(ctx);
         this.nVocab = llama.vocabNTokens(vocab);
@@ -54,13 +66,9 @@ final class NativeModel {
      * Loads the model and creates its context as Ollama's runner does (n_ubatch = n_batch, one sequence per
      * parallel slot). {@code abort} is polled by llama.cpp during every graph computation.
      */
-    static NativeModel load(Llama llama, RunnerOptions o, BooleanSupplier abort, RunnerLog log)
+    static NativeModel load(LlamaCpp llama, RunnerOptions o, BooleanSupplier abort, RunnerLog log)
             throws RunnerFailure {
-        Arena arena = Arena.global(); // the callback stub and the path live as long as the process
-        MemorySegment modelParams = llama.modelDefaultParams(arena);
-        MP_N_GPU_LAYERS.set(modelParams, 0L, 0); // CPU build; no offload
-        MP_USE_MMAP.set(modelParams, 0L, o.useMmap());
-        MemorySegment model = llama.modelLoadFromFile(arena.allocateFrom(o.modelFile().toString()), modelParams);
+        MemorySegment model = llama.loadModel(o.modelFile().toString(), o.useMmap(), false);
         if (model.equals(MemorySegment.NULL)) {
             String why = log.lastError();
             throw new RunnerFailure(io.quokka.engine.EngineException.Kind.LOAD_FAILED,
@@ -79,30 +87,31 @@ final class NativeModel {
             }
         }
 
-        MemorySegment cp = llama.contextDefaultParams(arena);
-        CP_N_CTX.set(cp, 0L, o.numCtx());
-        CP_N_BATCH.set(cp, 0L, o.numBatch());
-        CP_N_UBATCH.set(cp, 0L, o.numBatch());
-        CP_N_SEQ_MAX.set(cp, 0L, o.numParallel());
-        CP_N_THREADS.set(cp, 0L, o.numThread());
-        CP_N_THREADS_BATCH.set(cp, 0L, o.numThread());
-        CP_FLASH_ATTN.set(cp, 0L, o.flashAttention());
-        CP_TYPE_K.set(cp, 0L, kv.ggmlType);
-        CP_TYPE_V.set(cp, 0L, kv.ggmlType);
-        CP_NO_PERF.set(cp, 0L, true);
-        // Pooling NONE whatever the model says: llama.cpp's MEAN pooling aborts the process at b4916; the Embedder
-        // pools per-token embeddings itself. (Pooling only matters while embedding output is switched on.)
-        CP_POOLING_TYPE.set(cp, 0L, 0);
-        MemorySegment abortCallback = Llama.abortCallback(abort, arena);
-        CP_ABORT_CALLBACK.set(cp, 0L, abortCallback);
-        CP_ABORT_CALLBACK_DATA.set(cp, 0L, MemorySegment.NULL);
-        MemorySegment ctx = llama.initFromModel(model, cp);
+        // the callback stub lives as long as the process
+        MemorySegment abortCallback = LlamaCpp.abortCallback(abort, Arena.global());
+        MemorySegment ctx = llama.newContext(model, new LlamaCpp.ContextSettings(o.numCtx(), o.numBatch(),
+                o.numParallel(), o.numThread(), o.flashAttention(), kv.ggmlType, abortCallback));
         if (ctx.equals(MemorySegment.NULL)) {
             String why = log.lastError();
             throw new RunnerFailure(io.quokka.engine.EngineException.Kind.LOAD_FAILED,
                     "error creating the context for " + o.modelFile() + (why == null ? "" : ": " + why));
         }
-        return new NativeModel(llama, model, ctx, abortCallback);
+        return new NativeModel(llama, model, ctx, abortCallback, o.numThread(), o.numCtx());
+    }
+
+    /**
+     * Sets the threads of the next decodes: all of them for a batch that carries prompt tokens; for a step of one
+     * token per generating sequence, all of them only when the engine's threads sleep at barriers. ggml's own thread
+     * pool (the prebuilt v0.5.0 has no OpenMP) spins at the barrier after every graph node, so when another process
+     * or runner takes a core, the spinning thread burns its time slice for every node of every token: 120 tokens took
+     * 42-51 s with 2 threads on a busy 2-core machine against about 1 s with one thread (docs/engine.md). A prompt
+     * batch does enough work per node to pay for its barriers; a one-token step does not. Decode thread only.
+     */
+    void threadsFor(boolean promptBatch) {
+        int wanted = promptBatch || barriersSleep ? threads : 1;
+        if (wanted == currentThreads) return;
+        llama.setThreads(ctx, wanted, wanted);
+        currentThreads = wanted;
     }
 
     /**

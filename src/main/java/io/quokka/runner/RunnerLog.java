@@ -1,6 +1,6 @@
 package io.quokka.runner;
 
-import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.LlamaCpp;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * stderr, which the server forwards to its log and keeps the tail of to explain a crash. Remembers the last
  * error line so a failed load can say why in its answer.
  */
-final class RunnerLog implements Llama.LogHandler {
+final class RunnerLog implements LlamaCpp.LogHandler {
     private final PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
             StandardCharsets.UTF_8);
     private final AtomicInteger errors = new AtomicInteger();
@@ -24,7 +24,7 @@ final class RunnerLog implements Llama.LogHandler {
         // Not logged: it would fill the log tail that explains a crash, and its "abort" reads like a cause.
         if (text.startsWith(ABORT_CALLBACK_TRACE)) return;
         err.print(text);
-        if (level == Llama.LOG_ERROR) {
+        if (level == LlamaCpp.LOG_ERROR) {
             errors.incrementAndGet();
             String line = text.strip();
             if (!line.isEmpty()) lastError = line;

@@ -2,8 +2,7 @@ package io.quokka.runner;
 
 import io.quokka.engine.EngineException;
 import io.quokka.engine.LoadRequest;
-import io.quokka.runner.llamacpp.Llama;
-import io.quokka.runner.llamacpp.LlamaEmbedding;
+import io.quokka.runner.llamacpp.LlamaCpp;
 import io.quokka.runner.llamacpp.ProtocolStdout;
 import io.quokka.runner.protocol.Command;
 import io.quokka.runner.protocol.Event;
@@ -19,6 +18,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
@@ -60,13 +60,18 @@ public final class RunnerMain {
         // Nothing may write to the real stdout: in --stdio mode it is the protocol channel. Java prints go to
         // stderr; llama.cpp's log goes through the upcall to stderr; stray native printf is diverted by
         // ProtocolStdout.
+        PrintStream stdout = System.out;
         System.setOut(System.err);
+        if (args.length == 2 && args[0].equals(ARCHITECTURES)) {
+            printArchitectures(Path.of(args[1]), stdout);
+            return;
+        }
         RunnerOptions options;
         try {
             options = RunnerOptions.parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("runner: " + e.getMessage());
-            Llama.exitNow(2);
+            LlamaCpp.exitNow(2);
             return;
         }
         try {
@@ -75,7 +80,24 @@ public final class RunnerMain {
             System.err.println("runner: fatal: " + t);
             t.printStackTrace();
         }
-        Llama.exitNow(1);
+        LlamaCpp.exitNow(1);
+    }
+
+    /** {@code runner --architectures LIBRARY}: the architectures the engine at LIBRARY loads, one per line. */
+    public static final String ARCHITECTURES = "--architectures";
+
+    private static void printArchitectures(Path library, PrintStream out) {
+        int status = 0;
+        try {
+            LlamaCpp llama = NativeEngine.open(library);
+            out.println("release " + llama.release());
+            for (String arch : llama.architectures()) out.println(arch);
+        } catch (Throwable t) {
+            System.err.println("runner: cannot list the engine's architectures: " + t);
+            status = 1;
+        }
+        out.flush();
+        LlamaCpp.exitNow(status);
     }
 
     private void run(RunnerOptions options) throws Exception {
@@ -94,15 +116,16 @@ public final class RunnerMain {
         DataInputStream in = new DataInputStream(new BufferedInputStream(rawIn, 1 << 16));
         out = new DataOutputStream(new BufferedOutputStream(rawOut, 1 << 16));
         log = new RunnerLog();
-        Llama.setLogHandler(log);
+        LlamaCpp.setLogHandler(log);
 
         // Load on the generation thread: it has a stack big enough for native code, and it owns the context.
         var loaded = new java.util.concurrent.CompletableFuture<NativeModel>();
         Thread worker = Thread.ofPlatform().name("llama").stackSize(NATIVE_STACK).daemon(true).unstarted(() -> {
             try {
-                Llama llama = Llama.open(options.library());
+                LlamaCpp llama = NativeEngine.open(options.library());
+                log.info("llama.cpp " + llama.release() + " (" + options.library() + ")");
                 NativeModel model = NativeModel.load(llama, options, this::abortRequested, log);
-                Embedder embedder = new Embedder(model, LlamaEmbedding.open(options.library()), log);
+                Embedder embedder = new Embedder(model, log);
                 batcher = new Batcher(model, embedder, log, queue, cancels, this::send);
                 loaded.complete(model);
                 batcher.run();
@@ -112,7 +135,7 @@ public final class RunnerMain {
                 // that the server sees it terminate and fails them.
                 System.err.println("runner: fatal: the generation thread failed: " + t);
                 t.printStackTrace();
-                Llama.exitNow(1);
+                LlamaCpp.exitNow(1);
             }
         });
         worker.start();
@@ -124,7 +147,7 @@ public final class RunnerMain {
             String message = cause instanceof RunnerFailure f ? f.getMessage() : "error loading model: " + cause;
             log.info(message);
             send(new Event.LoadFailed(message));
-            Llama.exitNow(1);
+            LlamaCpp.exitNow(1);
             return;
         }
         log.info("model loaded: n_ctx " + model.nCtx + ", n_batch " + model.nBatch + ", n_seq_max " + model.nSeqMax
@@ -137,7 +160,7 @@ public final class RunnerMain {
                 command = Wire.readCommand(in);
             } catch (EOFException e) {
                 log.info("channel closed; exiting");
-                Llama.exitNow(0);
+                LlamaCpp.exitNow(0);
                 return;
             }
             switch (command) {
@@ -160,7 +183,7 @@ public final class RunnerMain {
                 }
                 case Command.Shutdown() -> {
                     log.info("shutdown requested");
-                    Llama.exitNow(0);
+                    LlamaCpp.exitNow(0);
                 }
             }
         }
@@ -201,14 +224,14 @@ public final class RunnerMain {
         } catch (IOException e) {
             // The server is gone: nobody is left to serve.
             System.err.println("runner: channel write failed (" + e.getMessage() + "); exiting");
-            Llama.exitNow(0);
+            LlamaCpp.exitNow(0);
         }
     }
 
     private static void watchParent() {
         ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
             System.err.println("runner: parent process exited; exiting");
-            Llama.exitNow(0);
+            LlamaCpp.exitNow(0);
         }));
     }
 }

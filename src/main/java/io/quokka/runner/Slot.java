@@ -2,7 +2,7 @@ package io.quokka.runner;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
-import io.quokka.runner.llamacpp.Llama;
+import io.quokka.runner.llamacpp.LlamaCpp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
@@ -14,7 +14,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class Slot {
     private final NativeModel m;
-    private final Llama llama;
+    private final LlamaCpp llama;
     final int seqId;
     final int nCtxSlot;
     private final RunnerLog log;
@@ -43,8 +43,8 @@ final class Slot {
     int reuse(int[] inputs) {
         int keep = cached.commonPrefix(inputs);
         if (keep == inputs.length) keep--;
-        if (!llama.kvSelfSeqRm(m.ctx, seqId, keep, -1)) {
-            llama.kvSelfSeqRm(m.ctx, seqId, -1, -1);
+        if (!llama.memorySeqRm(m.ctx, seqId, keep, -1)) {
+            llama.memorySeqRm(m.ctx, seqId, -1, -1);
             keep = 0;
         }
         cached.truncate(keep);
@@ -56,21 +56,21 @@ final class Slot {
      * down (llama.cpp re-rotates the keys lazily on the next decode). Only this sequence's cells move.
      */
     boolean shift(int numKeep) {
-        if (!llama.kvSelfCanShift(m.ctx)) return false;
+        if (!llama.memoryCanShift(m.ctx)) return false;
         int size = cached.size();
         int targetFree = Math.max((nCtxSlot - numKeep) / 2, 1);
         int discard = targetFree - (nCtxSlot - size);
         if (discard <= 0) return true;
         log.info("context shift (seq " + seqId + "): keep " + numKeep + ", discard " + discard + " of " + size);
-        if (!llama.kvSelfSeqRm(m.ctx, seqId, numKeep, numKeep + discard)) return false;
-        llama.kvSelfSeqAdd(m.ctx, seqId, numKeep + discard, size, -discard);
+        if (!llama.memorySeqRm(m.ctx, seqId, numKeep, numKeep + discard)) return false;
+        llama.memorySeqAdd(m.ctx, seqId, numKeep + discard, size, -discard);
         cached.removeRange(numKeep, numKeep + discard);
         return true;
     }
 
     /** After a failure (or when something else used the KV cache) its content is unknown: drop it. */
     void forget() {
-        llama.kvSelfSeqRm(m.ctx, seqId, -1, -1);
+        llama.memorySeqRm(m.ctx, seqId, -1, -1);
         cached.truncate(0);
     }
 }

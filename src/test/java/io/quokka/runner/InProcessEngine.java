@@ -3,8 +3,7 @@ package io.quokka.runner;
 import io.quokka.engine.GenerationRequest;
 import io.quokka.engine.GenerationResult;
 import io.quokka.engine.LoadRequest;
-import io.quokka.runner.llamacpp.Llama;
-import io.quokka.runner.llamacpp.LlamaEmbedding;
+import io.quokka.runner.llamacpp.LlamaCpp;
 import io.quokka.runner.protocol.Command;
 import io.quokka.runner.protocol.Event;
 import java.nio.file.Path;
@@ -46,15 +45,15 @@ public final class InProcessEngine implements AutoCloseable {
             throws Exception {
         RunnerOptions options = new RunnerOptions(request, library, null);
         RunnerLog log = new RunnerLog();
-        Llama.setLogHandler((level, text) -> {
-            if (level >= Llama.LOG_ERROR) System.err.print(text);
+        LlamaCpp.setLogHandler((level, text) -> {
+            if (level >= LlamaCpp.LOG_ERROR) System.err.print(text);
         });
         CompletableFuture<InProcessEngine> loaded = new CompletableFuture<>();
         Thread worker = Thread.ofPlatform().name("bench-llama").stackSize(16L << 20).daemon(true).unstarted(() -> {
             try {
-                Llama llama = Llama.open(library);
+                LlamaCpp llama = NativeEngine.open(library);
                 NativeModel m = NativeModel.load(llama, options, abort, log);
-                Embedder embedder = new Embedder(m, LlamaEmbedding.open(library), log);
+                Embedder embedder = new Embedder(m, log);
                 InProcessEngine engine = new InProcessEngine(m, Thread.currentThread());
                 Batcher batcher = new Batcher(m, embedder, log, engine.queue, engine.cancels, engine::dispatch);
                 loaded.complete(engine);

@@ -7,7 +7,6 @@ import io.quokka.engine.LoadedModel;
 import io.quokka.gguf.GgufReader;
 import io.quokka.gguf.ModelCheck;
 import io.quokka.runner.RunnerMain;
-import io.quokka.runner.llamacpp.NativeLibrary;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -105,7 +104,7 @@ public final class RunnerEngine implements Engine {
     }
 
     private final Settings settings;
-    private Path library;
+    private EngineLibrary library;
 
     public RunnerEngine(Settings settings) {
         this.settings = Objects.requireNonNull(settings);
@@ -120,11 +119,16 @@ public final class RunnerEngine implements Engine {
         if (!Files.isReadable(request.modelFile())) {
             throw new EngineException(EngineException.Kind.LOAD_FAILED, "model file not readable: " + request.modelFile());
         }
-        refuseWhatLlamaCppWould(request.modelFile());
-        Path lib;
+        EngineLibrary engine;
+        try {
+            engine = library();
+        } catch (RuntimeException e) {
+            throw new EngineException(EngineException.Kind.LOAD_FAILED, "cannot prepare the llama.cpp library: " + e, e);
+        }
+        refuseWhatLlamaCppWould(request.modelFile(), engine);
+        Path lib = engine.path();
         Path runDir;
         try {
-            lib = library();
             runDir = settings.channel() == Channel.SOCKET
                     ? Files.createDirectories(settings.workDir().resolve("run")) : null;
         } catch (RuntimeException | IOException e) {
@@ -135,20 +139,32 @@ public final class RunnerEngine implements Engine {
 
     /**
      * A structurally valid file that llama.cpp would still refuse (a missing tensor, a shape that contradicts the
-     * hyperparameters, no vocabulary) fails here with a reason instead of in a runner. It is a failed load, like
-     * llama.cpp's refusal: after the memory guard, and a fallback chain may answer instead.
+     * hyperparameters, no vocabulary, an architecture the engine lacks) fails here with a reason instead of in a
+     * runner. It is a failed load, like llama.cpp's refusal: after the memory guard, and a fallback chain may answer
+     * instead.
      */
-    private static void refuseWhatLlamaCppWould(Path modelFile) throws EngineException {
+    private void refuseWhatLlamaCppWould(Path modelFile, EngineLibrary engine) throws EngineException {
         try {
-            ModelCheck.check(GgufReader.read(modelFile));
+            var known = EngineArchitectures.of(engine, settings.jvmOptions(), settings.workDir().resolve("lib"));
+            ModelCheck.check(GgufReader.read(modelFile), engine.describe(known));
         } catch (IOException e) {
             throw new EngineException(EngineException.Kind.LOAD_FAILED, e.getMessage(), e);
         }
     }
 
-    private synchronized Path library() {
-        if (library == null) library = NativeLibrary.locate(settings.workDir().resolve("lib"));
+    private synchronized EngineLibrary library() {
+        if (library == null) {
+            // the server's environment, or what these settings give runners (a test choosing b4916, say)
+            Map<String, String> env = new java.util.HashMap<>(System.getenv());
+            env.putAll(settings.environment());
+            library = EngineLibrary.choose(settings.workDir().resolve("lib"), env);
+        }
         return library;
+    }
+
+    /** The llama.cpp release the runners load ({@code v0.5.0} or {@code b4916}); chooses it if not done yet. */
+    public String engineRelease() {
+        return library().release();
     }
 
     /** The command that starts this binary in runner mode (arguments after {@code runner} are appended). */

@@ -129,8 +129,8 @@ class RunnerLifecycleTest {
     }
 
     @Test
-    void aModelLlamaCppRefusesFailsToLoadInTheRunner() throws Exception {
-        // Valid GGUF, but an architecture llama.cpp does not know: only the runner finds out.
+    void aModelOfAnArchitectureTheEngineLacksIsRefusedBeforeARunnerStarts() throws Exception {
+        // Valid GGUF, but an architecture llama.cpp does not know: the engine's own list of architectures says so.
         byte[] bytes = Files.readAllBytes(TestModels.tiny());
         byte[] value = "general.architecture\u0008\u0000\u0000\u0000\u0005\u0000\u0000\u0000\u0000\u0000\u0000\u0000llama"
                 .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
@@ -142,7 +142,8 @@ class RunnerLifecycleTest {
         EngineException e = assertThrows(EngineException.class,
                 () -> engine().load(TestModels.request(unknown, 256, 64)));
         assertEquals(EngineException.Kind.LOAD_FAILED, e.kind());
-        assertTrue(e.getMessage().contains("error loading model"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("unknown model architecture: 'llamb' (llama.cpp "), e.getMessage());
+        assertTrue(e.getMessage().contains(" cannot load it"), e.getMessage());
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

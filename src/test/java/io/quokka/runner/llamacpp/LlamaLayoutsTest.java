@@ -15,11 +15,11 @@ import org.junit.jupiter.api.Test;
 
 /** The layouts in {@link LlamaLayouts} against what the library itself fills in. */
 class LlamaLayoutsTest {
-    static Llama llama;
+    static LlamaB4916 llama;
 
     @BeforeAll
     static void open() {
-        llama = Llama.open(NativeLibrary.extract(Paths.get("target", "native")));
+        llama = LlamaB4916.open(NativeLibrary.extract(Paths.get("target", "native")));
     }
 
     @Test

@@ -37,6 +37,7 @@ public final class LayoutsV050 {
     /** {@code enum llama_flash_attn_type}: -1 auto, 0 disabled, 1 enabled. */
     public static final int FLASH_ATTN_AUTO = -1;
     public static final int FLASH_ATTN_DISABLED = 0;
+    public static final int FLASH_ATTN_ENABLED = 1;
 
     /** {@code struct llama_model_params}, 80 bytes. */
     public static final StructLayout MODEL_PARAMS = structLayout(
@@ -159,6 +160,8 @@ public final class LayoutsV050 {
     public static final VarHandle CP_N_THREADS = field(CONTEXT_PARAMS, "n_threads");
     public static final VarHandle CP_N_THREADS_BATCH = field(CONTEXT_PARAMS, "n_threads_batch");
     public static final VarHandle CP_FLASH_ATTN_TYPE = field(CONTEXT_PARAMS, "flash_attn_type");
+    public static final VarHandle CP_POOLING_TYPE = field(CONTEXT_PARAMS, "pooling_type");
+    public static final VarHandle CP_KV_UNIFIED = field(CONTEXT_PARAMS, "kv_unified");
     public static final VarHandle CP_TYPE_K = field(CONTEXT_PARAMS, "type_k");
     public static final VarHandle CP_TYPE_V = field(CONTEXT_PARAMS, "type_v");
     public static final VarHandle CP_EMBEDDINGS = field(CONTEXT_PARAMS, "embeddings");

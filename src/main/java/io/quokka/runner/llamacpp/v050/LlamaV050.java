@@ -1,16 +1,13 @@
 package io.quokka.runner.llamacpp.v050;
 
-import static io.quokka.runner.llamacpp.v050.LayoutsV050.BATCH;
-import static io.quokka.runner.llamacpp.v050.LayoutsV050.CONTEXT_PARAMS;
-import static io.quokka.runner.llamacpp.v050.LayoutsV050.MODEL_PARAMS;
-import static io.quokka.runner.llamacpp.v050.LayoutsV050.SAMPLER_CHAIN_PARAMS;
+import static io.quokka.runner.llamacpp.v050.LayoutsV050.*;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import io.quokka.runner.llamacpp.ForeignCalls;
+import io.quokka.runner.llamacpp.LlamaCpp;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
@@ -19,160 +16,81 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The part of llama.cpp release v0.5.0's C API needed to load a model and generate greedily, through
- * {@code java.lang.foreign}: a first step towards running the runner on the current engine (the b4916 binding,
- * {@link io.quokka.runner.llamacpp.Llama}, is unchanged and still what the runner uses). Thin like that one: C values
- * in, C values out, llama.cpp's own return conventions, no validation.
+ * llama.cpp release v0.5.0 (ggml-org, 2026) through {@code java.lang.foreign}: the engine the runner uses when the
+ * release is present ({@link io.quokka.runner.llamacpp.EngineDir}). What differs from b4916 is bound here: the
+ * parameter structs ({@link LayoutsV050}: {@code load_mode} instead of {@code use_mmap}, a flash-attention enum,
+ * {@code kv_unified}...), the {@code llama_memory_*} calls on {@code llama_get_memory(ctx)} that replace
+ * {@code llama_kv_self_*}, and the penalties sampler, which takes {@code n_vocab} first.
  *
- * <p>Differences from b4916 met here: ggml is split into {@code libggml.v0.5.0.so}, {@code libggml-base.so} and CPU
- * backends {@code libggml-cpu-<arch>.so} that must be loaded explicitly with {@code ggml_backend_load_all_from_path}
- * (without it llama.cpp has no CPU backend); the structs changed ({@link LayoutsV050}).
+ * <p>ggml is split into {@code libggml.v0.5.0.so}, {@code libggml-base.so} and CPU backends
+ * {@code libggml-cpu-<arch>.so} that must be loaded explicitly with {@code ggml_backend_load_all_from_path} (without
+ * it llama.cpp has no CPU backend). The prebuilt backends have no OpenMP: their threads spin at every barrier
+ * ({@link #barriersSleep()} is false for them).
  */
-public final class LlamaV050 {
+public final class LlamaV050 extends LlamaCpp {
     /** The release this binding is written against. */
     public static final String RELEASE = "v0.5.0";
     public static final String LIBLLAMA = "libllama." + RELEASE + ".so";
     public static final String LIBGGML = "libggml." + RELEASE + ".so";
 
     /**
-     * The C signature of every function this binding calls, by name, each written once: {@code SignaturesV050Test}
-     * checks them against the prototypes in the release's headers without loading the library.
+     * The C signature of every function this binding calls, by name, each written once ({@link LlamaCpp#COMMON} and
+     * this release's own): {@code SignaturesV050Test} checks them against the prototypes in the release's headers.
      */
-    static final Map<String, FunctionDescriptor> SIGNATURES = new LinkedHashMap<>();
+    public static final Map<String, FunctionDescriptor> SIGNATURES = signatures();
 
-    static {
-        SIGNATURES.put("llama_backend_init", FunctionDescriptor.ofVoid());
-        SIGNATURES.put("llama_print_system_info", FunctionDescriptor.of(ADDRESS));
-        SIGNATURES.put("llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
-        SIGNATURES.put("llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
-        SIGNATURES.put("llama_sampler_chain_default_params", FunctionDescriptor.of(SAMPLER_CHAIN_PARAMS));
-        SIGNATURES.put("llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
-        SIGNATURES.put("llama_model_free", FunctionDescriptor.ofVoid(ADDRESS));
-        SIGNATURES.put("llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, CONTEXT_PARAMS));
-        SIGNATURES.put("llama_free", FunctionDescriptor.ofVoid(ADDRESS));
-        SIGNATURES.put("llama_n_ctx", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        SIGNATURES.put("llama_model_get_vocab", FunctionDescriptor.of(ADDRESS, ADDRESS));
-        SIGNATURES.put("llama_vocab_n_tokens", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        SIGNATURES.put("llama_vocab_is_eog", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT));
-        SIGNATURES.put("llama_tokenize", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_BOOLEAN, JAVA_BOOLEAN));
-        SIGNATURES.put("llama_token_to_piece", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, JAVA_BOOLEAN));
-        SIGNATURES.put("llama_batch_get_one", FunctionDescriptor.of(BATCH, ADDRESS, JAVA_INT));
-        SIGNATURES.put("llama_decode", FunctionDescriptor.of(JAVA_INT, ADDRESS, BATCH));
-        SIGNATURES.put("llama_sampler_chain_init", FunctionDescriptor.of(ADDRESS, SAMPLER_CHAIN_PARAMS));
-        SIGNATURES.put("llama_sampler_chain_add", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-        SIGNATURES.put("llama_sampler_init_greedy", FunctionDescriptor.of(ADDRESS));
-        SIGNATURES.put("llama_sampler_sample", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-        SIGNATURES.put("llama_sampler_free", FunctionDescriptor.ofVoid(ADDRESS));
-        SIGNATURES.put("llama_attach_threadpool", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
-        SIGNATURES.put("llama_log_set", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS));
-        SIGNATURES.put("llama_set_abort_callback", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
-        SIGNATURES.put("llama_model_n_ctx_train", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        SIGNATURES.put("llama_model_n_embd", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        SIGNATURES.put("llama_model_n_head", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        SIGNATURES.put("llama_model_chat_template", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        SIGNATURES.put("llama_model_meta_val_str", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG));
-        SIGNATURES.put("llama_n_batch", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        SIGNATURES.put("llama_n_seq_max", FunctionDescriptor.of(JAVA_INT, ADDRESS));
-        SIGNATURES.put("llama_vocab_get_add_bos", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
-        SIGNATURES.put("llama_chat_apply_template", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG, JAVA_BOOLEAN, ADDRESS, JAVA_INT));
-        SIGNATURES.put("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
-        SIGNATURES.put("llama_memory_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
-        SIGNATURES.put("llama_memory_seq_add", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
-        SIGNATURES.put("llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
-        SIGNATURES.put("llama_memory_can_shift", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
-        SIGNATURES.put("llama_sampler_chain_get", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        SIGNATURES.put("llama_sampler_init_dist", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-        SIGNATURES.put("llama_sampler_init_top_k", FunctionDescriptor.of(ADDRESS, JAVA_INT));
-        SIGNATURES.put("llama_sampler_init_top_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
-        SIGNATURES.put("llama_sampler_init_min_p", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
-        SIGNATURES.put("llama_sampler_init_typical", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT, JAVA_LONG));
-        SIGNATURES.put("llama_sampler_init_temp", FunctionDescriptor.of(ADDRESS, JAVA_FLOAT));
-        SIGNATURES.put("llama_sampler_init_penalties", FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
-        SIGNATURES.put("llama_sampler_init_grammar", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS, ADDRESS));
-        SIGNATURES.put("llama_sampler_accept", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
-        SIGNATURES.put("llama_set_embeddings", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
-        SIGNATURES.put("llama_get_embeddings_ith", FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_INT));
-        SIGNATURES.put("ggml_backend_load_all_from_path", FunctionDescriptor.ofVoid(ADDRESS));
-        SIGNATURES.put("ggml_threadpool_params_init", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
-        SIGNATURES.put("ggml_backend_reg_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
-        SIGNATURES.put("ggml_backend_reg_get_proc_address", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
-        SIGNATURES.put("ggml_threadpool_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+    private static Map<String, FunctionDescriptor> signatures() {
+        Map<String, FunctionDescriptor> s = new LinkedHashMap<>(COMMON);
+        s.put("llama_model_default_params", FunctionDescriptor.of(MODEL_PARAMS));
+        s.put("llama_context_default_params", FunctionDescriptor.of(CONTEXT_PARAMS));
+        // struct llama_model * llama_model_load_from_file(const char * path_model, struct llama_model_params params)
+        s.put("llama_model_load_from_file", FunctionDescriptor.of(ADDRESS, ADDRESS, MODEL_PARAMS));
+        // struct llama_context * llama_init_from_model(struct llama_model * model, struct llama_context_params params)
+        s.put("llama_init_from_model", FunctionDescriptor.of(ADDRESS, ADDRESS, CONTEXT_PARAMS));
+        // struct llama_batch llama_batch_get_one(llama_token * tokens, int32_t n_tokens): returned by value
+        s.put("llama_batch_get_one", FunctionDescriptor.of(BATCH, ADDRESS, JAVA_INT));
+        // void llama_attach_threadpool(struct llama_context *, ggml_threadpool_t threadpool, ggml_threadpool_t batch)
+        s.put("llama_attach_threadpool", FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS));
+        s.put("llama_get_memory", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        s.put("llama_memory_seq_rm", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT));
+        s.put("llama_memory_seq_add", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
+        // void llama_memory_clear(llama_memory_t mem, bool data)
+        s.put("llama_memory_clear", FunctionDescriptor.ofVoid(ADDRESS, JAVA_BOOLEAN));
+        s.put("llama_memory_can_shift", FunctionDescriptor.of(JAVA_BOOLEAN, ADDRESS));
+        // (int32_t n_vocab, int32_t penalty_last_n, float repeat, float freq, float present)
+        s.put("llama_sampler_init_penalties",
+                FunctionDescriptor.of(ADDRESS, JAVA_INT, JAVA_INT, JAVA_FLOAT, JAVA_FLOAT, JAVA_FLOAT));
+        s.put("ggml_backend_load_all_from_path", FunctionDescriptor.ofVoid(ADDRESS));
+        s.put("ggml_threadpool_params_init", FunctionDescriptor.ofVoid(ADDRESS, JAVA_INT));
+        s.put("ggml_backend_reg_by_name", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        s.put("ggml_backend_reg_get_proc_address", FunctionDescriptor.of(ADDRESS, ADDRESS, ADDRESS));
+        s.put("ggml_threadpool_new", FunctionDescriptor.of(ADDRESS, ADDRESS));
+        return Collections.unmodifiableMap(s);
     }
 
-    private final MethodHandle backendInit, printSystemInfo, modelDefaultParams, contextDefaultParams,
-            samplerChainDefaultParams, modelLoadFromFile, modelFree, initFromModel, free, modelGetVocab,
-            vocabNTokens, vocabIsEog, tokenize, tokenToPiece, batchGetOne, decode, samplerChainInit, samplerChainAdd,
-            samplerInitGreedy, samplerSample, samplerFree, nCtx, attachThreadpool;
-    // the rest of what the runner's b4916 binding calls, in this release's form
-    private final MethodHandle logSet, setAbortCallback, modelNCtxTrain, modelNEmbd, modelNHead, modelChatTemplate, modelMetaValStr, nBatch, nSeqMax, vocabGetAddBos, chatApplyTemplate, getMemory, memorySeqRm, memorySeqAdd, memoryClear, memoryCanShift, samplerChainGet, samplerInitDist, samplerInitTopK, samplerInitTopP, samplerInitMinP, samplerInitTypical, samplerInitTemp, samplerInitPenalties, samplerInitGrammar, samplerAccept, setEmbeddings, getEmbeddingsIth;
+    private final MethodHandle modelDefaultParams, contextDefaultParams, modelLoadFromFile, initFromModel, batchGetOne,
+            attachThreadpool, getMemory, memorySeqRm, memorySeqAdd, memoryClear, memoryCanShift, samplerInitPenalties;
     private MethodHandle threadpoolParamsInit, threadpoolNew;
 
     private LlamaV050(SymbolLookup lib) {
-        backendInit = fn(lib, "llama_backend_init");
-        printSystemInfo = fn(lib, "llama_print_system_info");
-        modelDefaultParams = fn(lib, "llama_model_default_params");
-        contextDefaultParams = fn(lib, "llama_context_default_params");
-        samplerChainDefaultParams = fn(lib, "llama_sampler_chain_default_params");
-        // struct llama_model * llama_model_load_from_file(const char * path_model, struct llama_model_params params)
-        modelLoadFromFile = fn(lib, "llama_model_load_from_file");
-        modelFree = fn(lib, "llama_model_free");
-        // struct llama_context * llama_init_from_model(struct llama_model * model, struct llama_context_params params)
-        initFromModel = fn(lib, "llama_init_from_model");
-        free = fn(lib, "llama_free");
-        nCtx = fn(lib, "llama_n_ctx"); // uint32_t
-        modelGetVocab = fn(lib, "llama_model_get_vocab");
-        vocabNTokens = fn(lib, "llama_vocab_n_tokens");
-        vocabIsEog = fn(lib, "llama_vocab_is_eog");
-        // int32_t llama_tokenize(const struct llama_vocab *, const char * text, int32_t text_len,
-        //                        llama_token * tokens, int32_t n_tokens_max, bool add_special, bool parse_special)
-        tokenize = fn(lib, "llama_tokenize");
-        // int32_t llama_token_to_piece(const struct llama_vocab *, llama_token, char * buf, int32_t length,
-        //                              int32_t lstrip, bool special)
-        tokenToPiece = fn(lib, "llama_token_to_piece");
-        // struct llama_batch llama_batch_get_one(llama_token * tokens, int32_t n_tokens): returned by value
-        batchGetOne = fn(lib, "llama_batch_get_one");
-        // int32_t llama_decode(struct llama_context * ctx, struct llama_batch batch): batch by value
-        decode = fn(lib, "llama_decode");
-        samplerChainInit = fn(lib, "llama_sampler_chain_init");
-        samplerChainAdd = fn(lib, "llama_sampler_chain_add");
-        samplerInitGreedy = fn(lib, "llama_sampler_init_greedy");
-        // llama_token llama_sampler_sample(struct llama_sampler *, struct llama_context *, int32_t idx)
-        samplerSample = fn(lib, "llama_sampler_sample");
-        samplerFree = fn(lib, "llama_sampler_free");
-        // void llama_attach_threadpool(struct llama_context *, ggml_threadpool_t threadpool, ggml_threadpool_t batch)
-        attachThreadpool = fn(lib, "llama_attach_threadpool");
-        logSet = fn(lib, "llama_log_set");
-        setAbortCallback = fn(lib, "llama_set_abort_callback");
-        modelNCtxTrain = fn(lib, "llama_model_n_ctx_train");
-        modelNEmbd = fn(lib, "llama_model_n_embd");
-        modelNHead = fn(lib, "llama_model_n_head");
-        modelChatTemplate = fn(lib, "llama_model_chat_template");
-        modelMetaValStr = fn(lib, "llama_model_meta_val_str");
-        nBatch = fn(lib, "llama_n_batch");
-        nSeqMax = fn(lib, "llama_n_seq_max");
-        vocabGetAddBos = fn(lib, "llama_vocab_get_add_bos");
-        chatApplyTemplate = fn(lib, "llama_chat_apply_template");
-        getMemory = fn(lib, "llama_get_memory");
-        memorySeqRm = fn(lib, "llama_memory_seq_rm");
-        memorySeqAdd = fn(lib, "llama_memory_seq_add");
-        memoryClear = fn(lib, "llama_memory_clear");
-        memoryCanShift = fn(lib, "llama_memory_can_shift");
-        samplerChainGet = fn(lib, "llama_sampler_chain_get");
-        samplerInitDist = fn(lib, "llama_sampler_init_dist");
-        samplerInitTopK = fn(lib, "llama_sampler_init_top_k");
-        samplerInitTopP = fn(lib, "llama_sampler_init_top_p");
-        samplerInitMinP = fn(lib, "llama_sampler_init_min_p");
-        samplerInitTypical = fn(lib, "llama_sampler_init_typical");
-        samplerInitTemp = fn(lib, "llama_sampler_init_temp");
-        samplerInitPenalties = fn(lib, "llama_sampler_init_penalties");
-        samplerInitGrammar = fn(lib, "llama_sampler_init_grammar");
-        samplerAccept = fn(lib, "llama_sampler_accept");
-        setEmbeddings = fn(lib, "llama_set_embeddings");
-        getEmbeddingsIth = fn(lib, "llama_get_embeddings_ith");
+        super(lib, SIGNATURES);
+        modelDefaultParams = fn("llama_model_default_params");
+        contextDefaultParams = fn("llama_context_default_params");
+        modelLoadFromFile = fn("llama_model_load_from_file");
+        initFromModel = fn("llama_init_from_model");
+        batchGetOne = fn("llama_batch_get_one");
+        attachThreadpool = fn("llama_attach_threadpool");
+        getMemory = fn("llama_get_memory");
+        memorySeqRm = fn("llama_memory_seq_rm");
+        memorySeqAdd = fn("llama_memory_seq_add");
+        memoryClear = fn("llama_memory_clear");
+        memoryCanShift = fn("llama_memory_can_shift");
+        samplerInitPenalties = fn("llama_sampler_init_penalties");
     }
 
     /**
@@ -194,7 +112,7 @@ public final class LlamaV050 {
         LlamaV050 api = new LlamaV050(llama);
         try {
             loadAll.invokeExact(Arena.global().allocateFrom(dir.toAbsolutePath().toString()));
-            api.backendInit.invokeExact();
+            api.init();
             // The thread pool functions live in the CPU backend library ggml chose at run time (libggml-cpu-<arch>.so):
             // ask its registry for them. void ggml_threadpool_params_init(struct ggml_threadpool_params *, int) is
             // in libggml-base.
@@ -216,11 +134,59 @@ public final class LlamaV050 {
         return api;
     }
 
+    @Override
+    public String release() {
+        return RELEASE;
+    }
+
+    @Override
+    public MemorySegment loadModel(String path, boolean useMmap, boolean vocabOnly) {
+        Arena arena = Arena.global(); // once per process; llama.cpp may keep the path
+        MemorySegment params = modelDefaultParams(arena);
+        MP_N_GPU_LAYERS.set(params, 0L, 0); // CPU only
+        MP_LOAD_MODE.set(params, 0L, useMmap ? LOAD_MODE_MMAP : LOAD_MODE_NONE);
+        MP_VOCAB_ONLY.set(params, 0L, vocabOnly);
+        try {
+            return (MemorySegment) modelLoadFromFile.invokeExact(arena.allocateFrom(path), params);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * A context as the runner uses it: one unified KV cache shared by the {@code nSeqMax} sequences (as at b4916,
+     * so a sequence may use any free cell; the runner gives each {@code nCtx / nSeqMax}), pooling NONE (the runner
+     * pools embeddings itself), flash attention on or off, never "auto" (the memory guard must know).
+     */
+    @Override
+    public MemorySegment newContext(MemorySegment model, ContextSettings s) {
+        MemorySegment cp = contextDefaultParams(Arena.global());
+        CP_N_CTX.set(cp, 0L, s.nCtx());
+        CP_N_BATCH.set(cp, 0L, s.nBatch());
+        CP_N_UBATCH.set(cp, 0L, s.nBatch());
+        CP_N_SEQ_MAX.set(cp, 0L, s.nSeqMax());
+        CP_N_THREADS.set(cp, 0L, s.nThreads());
+        CP_N_THREADS_BATCH.set(cp, 0L, s.nThreads());
+        CP_FLASH_ATTN_TYPE.set(cp, 0L, s.flashAttention() ? FLASH_ATTN_ENABLED : FLASH_ATTN_DISABLED);
+        CP_TYPE_K.set(cp, 0L, s.kvCacheGgmlType());
+        CP_TYPE_V.set(cp, 0L, s.kvCacheGgmlType());
+        CP_NO_PERF.set(cp, 0L, true);
+        CP_POOLING_TYPE.set(cp, 0L, 0);
+        CP_KV_UNIFIED.set(cp, 0L, true);
+        CP_ABORT_CALLBACK.set(cp, 0L, s.abortCallback());
+        CP_ABORT_CALLBACK_DATA.set(cp, 0L, MemorySegment.NULL);
+        try {
+            return (MemorySegment) initFromModel.invokeExact(model, cp);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
     /**
      * Gives {@code ctx} a thread pool of {@code nThreads} with polling level {@code poll} (0 = sleep instead of
-     * spinning) for generation and batches alike. Without one, llama.cpp uses a pool with the default polling (50).
-     * The pool is never freed (it must outlive the context; one per runner process). False when the CPU backend does
-     * not offer {@code ggml_threadpool_new}.
+     * spinning between graph computations; the barriers inside one still spin) for generation and batches alike.
+     * The pool is never freed (it must outlive the context; one per process). False when the CPU backend does not
+     * offer {@code ggml_threadpool_new}.
      */
     public boolean attachThreadpool(MemorySegment ctx, int nThreads, int poll) {
         if (threadpoolNew == null) return false;
@@ -232,14 +198,6 @@ public final class LlamaV050 {
             if (pool.equals(MemorySegment.NULL)) return false;
             attachThreadpool.invokeExact(ctx, pool, pool);
             return true;
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public String systemInfo() {
-        try {
-            return ((MemorySegment) printSystemInfo.invokeExact()).reinterpret(Long.MAX_VALUE).getString(0);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -261,101 +219,7 @@ public final class LlamaV050 {
         }
     }
 
-    public MemorySegment samplerChainDefaultParams(SegmentAllocator alloc) {
-        try {
-            return (MemorySegment) samplerChainDefaultParams.invokeExact(alloc);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** NULL when the model cannot be loaded (the reason is in llama.cpp's log). */
-    public MemorySegment modelLoadFromFile(MemorySegment path, MemorySegment modelParams) {
-        try {
-            return (MemorySegment) modelLoadFromFile.invokeExact(path, modelParams);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public void modelFree(MemorySegment model) {
-        try {
-            modelFree.invokeExact(model);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** NULL when the context cannot be created. */
-    public MemorySegment initFromModel(MemorySegment model, MemorySegment contextParams) {
-        try {
-            return (MemorySegment) initFromModel.invokeExact(model, contextParams);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public void free(MemorySegment ctx) {
-        try {
-            free.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public int nCtx(MemorySegment ctx) {
-        try {
-            return (int) nCtx.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment modelGetVocab(MemorySegment model) {
-        try {
-            return (MemorySegment) modelGetVocab.invokeExact(model);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public int vocabNTokens(MemorySegment vocab) {
-        try {
-            return (int) vocabNTokens.invokeExact(vocab);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Hazard: {@code token} must be in [0, n_vocab). */
-    public boolean vocabIsEog(MemorySegment vocab, int token) {
-        try {
-            return (boolean) vocabIsEog.invokeExact(vocab, token);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** The token count, or minus the count needed when {@code max} is too small. */
-    public int tokenize(MemorySegment vocab, MemorySegment text, int textLen, MemorySegment tokens, int max,
-            boolean addSpecial, boolean parseSpecial) {
-        try {
-            return (int) tokenize.invokeExact(vocab, text, textLen, tokens, max, addSpecial, parseSpecial);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Hazard: {@code token} must be in [0, n_vocab). Bytes written, or minus the size needed. */
-    public int tokenToPiece(MemorySegment vocab, int token, MemorySegment buf, int len, int lstrip, boolean special) {
-        try {
-            return (int) tokenToPiece.invokeExact(vocab, token, buf, len, lstrip, special);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** A batch over {@code tokens} (not copied: keep them alive until decoded) for sequence 0, positions tracked by llama.cpp. */
+    /** A batch of {@code n} tokens of sequence 0 at the next positions (llama.cpp fills in the rest). */
     public MemorySegment batchGetOne(SegmentAllocator alloc, MemorySegment tokens, int n) {
         try {
             return (MemorySegment) batchGetOne.invokeExact(alloc, tokens, n);
@@ -364,152 +228,7 @@ public final class LlamaV050 {
         }
     }
 
-    /** 0 = ok, 1 = no KV slot for the batch, 2 = aborted, negative = error. */
-    public int decode(MemorySegment ctx, MemorySegment batch) {
-        try {
-            return (int) decode.invokeExact(ctx, batch);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment samplerChainInit(MemorySegment chainParams) {
-        try {
-            return (MemorySegment) samplerChainInit.invokeExact(chainParams);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** The chain takes ownership of {@code sampler}. */
-    public void samplerChainAdd(MemorySegment chain, MemorySegment sampler) {
-        try {
-            samplerChainAdd.invokeExact(chain, sampler);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment samplerInitGreedy() {
-        try {
-            return (MemorySegment) samplerInitGreedy.invokeExact();
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Samples from output {@code idx} (-1 = last) of the last decode, and accepts the token into the chain. */
-    public int samplerSample(MemorySegment sampler, MemorySegment ctx, int idx) {
-        try {
-            return (int) samplerSample.invokeExact(sampler, ctx, idx);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public void samplerFree(MemorySegment sampler) {
-        try {
-            samplerFree.invokeExact(sampler);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Routes llama.cpp's and ggml's log to {@code callback} (a ggml_log_callback upcall). */
-    public void logSet(MemorySegment callback, MemorySegment userData) {
-        try {
-            logSet.invokeExact(callback, userData);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Installs (or, with NULL, removes) the callback polled during graph computation. */
-    public void setAbortCallback(MemorySegment ctx, MemorySegment callback, MemorySegment data) {
-        try {
-            setAbortCallback.invokeExact(ctx, callback, data);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public int modelNCtxTrain(MemorySegment model) {
-        try {
-            return (int) modelNCtxTrain.invokeExact(model);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public int modelNEmbd(MemorySegment model) {
-        try {
-            return (int) modelNEmbd.invokeExact(model);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public int modelNHead(MemorySegment model) {
-        try {
-            return (int) modelNHead.invokeExact(model);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** The model's chat template ({@code name} NULL = default), or NULL. */
-    public MemorySegment modelChatTemplate(MemorySegment model, MemorySegment name) {
-        try {
-            return (MemorySegment) modelChatTemplate.invokeExact(model, name);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Length of the value of {@code key}, or -1. */
-    public int modelMetaValStr(MemorySegment model, MemorySegment key, MemorySegment buf, long size) {
-        try {
-            return (int) modelMetaValStr.invokeExact(model, key, buf, size);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public int nBatch(MemorySegment ctx) {
-        try {
-            return (int) nBatch.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public int nSeqMax(MemorySegment ctx) {
-        try {
-            return (int) nSeqMax.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public boolean vocabGetAddBos(MemorySegment vocab) {
-        try {
-            return (boolean) vocabGetAddBos.invokeExact(vocab);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** Rendered length, or -1 for a template llama.cpp does not know. Hazard: {@code nMsg} at least 1. */
-    public int chatApplyTemplate(MemorySegment tmpl, MemorySegment chat, long nMsg, boolean addAss, MemorySegment buf, int len) {
-        try {
-            return (int) chatApplyTemplate.invokeExact(tmpl, chat, nMsg, addAss, buf, len);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** The context's memory (KV cache): what b4916's {@code llama_kv_self_*} functions took a context for. */
-    public MemorySegment getMemory(MemorySegment ctx) {
+    private MemorySegment memory(MemorySegment ctx) {
         try {
             return (MemorySegment) getMemory.invokeExact(ctx);
         } catch (Throwable t) {
@@ -517,99 +236,44 @@ public final class LlamaV050 {
         }
     }
 
-    /** Removes positions [p0, p1) of a sequence (p1 &lt; 0 = to the end); b4916's {@code llama_kv_self_seq_rm}. */
-    public boolean memorySeqRm(MemorySegment mem, int seq, int p0, int p1) {
+    @Override
+    public boolean memorySeqRm(MemorySegment ctx, int seq, int p0, int p1) {
         try {
-            return (boolean) memorySeqRm.invokeExact(mem, seq, p0, p1);
+            return (boolean) memorySeqRm.invokeExact(memory(ctx), seq, p0, p1);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    /** Shifts positions [p0, p1) by {@code delta}; b4916's {@code llama_kv_self_seq_add}. */
-    public void memorySeqAdd(MemorySegment mem, int seq, int p0, int p1, int delta) {
+    @Override
+    public void memorySeqAdd(MemorySegment ctx, int seq, int p0, int p1, int delta) {
         try {
-            memorySeqAdd.invokeExact(mem, seq, p0, p1, delta);
+            memorySeqAdd.invokeExact(memory(ctx), seq, p0, p1, delta);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    /** Empties the memory (and its buffers when {@code data}); b4916's {@code llama_kv_self_clear}. */
-    public void memoryClear(MemorySegment mem, boolean data) {
+    /** Empties the KV cache, its data buffers included (as {@code llama_kv_self_clear} did). */
+    @Override
+    public void memoryClear(MemorySegment ctx) {
         try {
-            memoryClear.invokeExact(mem, data);
+            memoryClear.invokeExact(memory(ctx), true);
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public boolean memoryCanShift(MemorySegment mem) {
+    @Override
+    public boolean memoryCanShift(MemorySegment ctx) {
         try {
-            return (boolean) memoryCanShift.invokeExact(mem);
+            return (boolean) memoryCanShift.invokeExact(memory(ctx));
         } catch (Throwable t) {
             throw rethrow(t);
         }
     }
 
-    public MemorySegment samplerChainGet(MemorySegment chain, int i) {
-        try {
-            return (MemorySegment) samplerChainGet.invokeExact(chain, i);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** {@code seed} is a uint32; 0xFFFFFFFF picks a random one. */
-    public MemorySegment samplerInitDist(int seed) {
-        try {
-            return (MemorySegment) samplerInitDist.invokeExact(seed);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment samplerInitTopK(int k) {
-        try {
-            return (MemorySegment) samplerInitTopK.invokeExact(k);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment samplerInitTopP(float p, long minKeep) {
-        try {
-            return (MemorySegment) samplerInitTopP.invokeExact(p, minKeep);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment samplerInitMinP(float p, long minKeep) {
-        try {
-            return (MemorySegment) samplerInitMinP.invokeExact(p, minKeep);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment samplerInitTypical(float p, long minKeep) {
-        try {
-            return (MemorySegment) samplerInitTypical.invokeExact(p, minKeep);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment samplerInitTemp(float t) {
-        try {
-            return (MemorySegment) samplerInitTemp.invokeExact(t);
-        } catch (Throwable e) {
-            throw rethrow(e);
-        }
-    }
-
-    /** v0.5.0 takes the vocabulary size first (b4916: 4 parameters, no n_vocab). */
+    @Override
     public MemorySegment samplerInitPenalties(int nVocab, int lastN, float repeat, float freq, float present) {
         try {
             return (MemorySegment) samplerInitPenalties.invokeExact(nVocab, lastN, repeat, freq, present);
@@ -618,50 +282,9 @@ public final class LlamaV050 {
         }
     }
 
-    public MemorySegment samplerInitGrammar(MemorySegment vocab, MemorySegment grammar, MemorySegment root) {
-        try {
-            return (MemorySegment) samplerInitGrammar.invokeExact(vocab, grammar, root);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public void samplerAccept(MemorySegment sampler, int token) {
-        try {
-            samplerAccept.invokeExact(sampler, token);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public void setEmbeddings(MemorySegment ctx, boolean on) {
-        try {
-            setEmbeddings.invokeExact(ctx, on);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    /** NULL for an invalid {@code i}. */
-    public MemorySegment getEmbeddingsIth(MemorySegment ctx, int i) {
-        try {
-            return (MemorySegment) getEmbeddingsIth.invokeExact(ctx, i);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     private static MethodHandle fn(SymbolLookup lib, String name) {
-        FunctionDescriptor descriptor = SIGNATURES.get(name);
-        if (descriptor == null) throw new IllegalArgumentException("no signature written down for " + name);
         MemorySegment symbol = lib.find(name)
                 .orElseThrow(() -> new UnsatisfiedLinkError("llama.cpp " + RELEASE + " symbol missing: " + name));
-        return ForeignCalls.downcall(symbol, descriptor);
-    }
-
-    private static RuntimeException rethrow(Throwable t) {
-        if (t instanceof RuntimeException r) return r;
-        if (t instanceof Error e) throw e;
-        return new IllegalStateException(t);
+        return ForeignCalls.downcall(symbol, SIGNATURES.get(name));
     }
 }

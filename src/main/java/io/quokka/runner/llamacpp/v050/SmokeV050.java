@@ -1,9 +1,12 @@
 package io.quokka.runner.llamacpp.v050;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import io.quokka.runner.llamacpp.EngineDir;
+import io.quokka.runner.llamacpp.LlamaCpp;
+import io.quokka.runner.llamacpp.LlamaLayouts;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -53,15 +56,7 @@ public final class SmokeV050 {
             LlamaV050 llama = LlamaV050.open(dir);
             System.out.println("engine: " + dir);
             System.out.println("system_info: " + llama.systemInfo().strip());
-            Result r = generate(llama, model, prompt, n, threads, poll);
-            System.out.println("prompt_tokens: " + join(r.promptTokens()));
-            System.out.println("tokens: " + r.generated().stream().map(String::valueOf).collect(Collectors.joining(",")));
-            System.out.println("text_base64: " + Base64.getEncoder().encodeToString(r.text().getBytes(StandardCharsets.UTF_8)));
-            System.out.println("replay_first_token: " + r.replayFirstToken());
-            System.out.println("chat_template_length: " + r.chatTemplateLength());
-            System.out.println("load_ms: " + r.loadNanos() / 1_000_000);
-            System.out.println("prompt_ms: " + r.promptNanos() / 1_000_000);
-            System.out.println("generate_ms: " + r.generateNanos() / 1_000_000);
+            print(generate(llama, model, prompt, n, threads, poll));
             System.out.println("done: ok");
             System.out.flush();
             // a loaded llama.cpp keeps native threads; end the process without running C++ static destructors
@@ -73,31 +68,35 @@ public final class SmokeV050 {
         }
     }
 
+    /** Prints {@code r} as {@code key: value} lines (the text in base64). */
+    public static void print(Result r) {
+        System.out.println("prompt_tokens: " + join(r.promptTokens()));
+        System.out.println("tokens: " + r.generated().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        System.out.println("text_base64: " + Base64.getEncoder().encodeToString(r.text().getBytes(StandardCharsets.UTF_8)));
+        System.out.println("replay_first_token: " + r.replayFirstToken());
+        System.out.println("chat_template_length: " + r.chatTemplateLength());
+        System.out.println("load_ms: " + r.loadNanos() / 1_000_000);
+        System.out.println("prompt_ms: " + r.promptNanos() / 1_000_000);
+        System.out.println("generate_ms: " + r.generateNanos() / 1_000_000);
+    }
+
     /**
-     * Loads {@code model}, generates up to {@code n} tokens greedily after {@code prompt}, frees everything. A
-     * {@code poll} of 0..100 attaches a thread pool with that polling level; -1 leaves llama.cpp's default.
+     * Loads {@code model}, generates up to {@code n} tokens greedily after {@code prompt}, frees everything; through
+     * the runner's binding of either release. A {@code poll} of 0..100 attaches a thread pool with that polling level
+     * (v0.5.0 only); -1 leaves llama.cpp's default.
      */
-    public static Result generate(LlamaV050 llama, Path model, String prompt, int n, int threads, int poll) {
+    public static Result generate(LlamaCpp llama, Path model, String prompt, int n, int threads, int poll) {
         try (Arena arena = Arena.ofConfined()) {
             long t0 = System.nanoTime();
-            MemorySegment mp = llama.modelDefaultParams(arena);
-            LayoutsV050.MP_N_GPU_LAYERS.set(mp, 0L, 0);
-            MemorySegment m = llama.modelLoadFromFile(arena.allocateFrom(model.toAbsolutePath().toString()), mp);
+            MemorySegment m = llama.loadModel(model.toAbsolutePath().toString(), true, false);
             if (m.equals(MemorySegment.NULL)) throw new IllegalStateException("llama.cpp could not load " + model);
             MemorySegment ctx = MemorySegment.NULL;
             MemorySegment chain = MemorySegment.NULL;
             try {
-                MemorySegment cp = llama.contextDefaultParams(arena);
-                LayoutsV050.CP_N_CTX.set(cp, 0L, 256);
-                LayoutsV050.CP_N_BATCH.set(cp, 0L, 256);
-                LayoutsV050.CP_N_UBATCH.set(cp, 0L, 256);
-                LayoutsV050.CP_N_SEQ_MAX.set(cp, 0L, 1);
-                LayoutsV050.CP_N_THREADS.set(cp, 0L, threads);
-                LayoutsV050.CP_N_THREADS_BATCH.set(cp, 0L, threads);
-                LayoutsV050.CP_FLASH_ATTN_TYPE.set(cp, 0L, LayoutsV050.FLASH_ATTN_DISABLED);
-                ctx = llama.initFromModel(m, cp);
+                ctx = llama.newContext(m, new LlamaCpp.ContextSettings(256, 256, 1, threads, false, 1,
+                        MemorySegment.NULL));
                 if (ctx.equals(MemorySegment.NULL)) throw new IllegalStateException("llama.cpp could not create a context");
-                if (poll >= 0 && !llama.attachThreadpool(ctx, threads, poll)) {
+                if (poll >= 0 && !(llama instanceof LlamaV050 v && v.attachThreadpool(ctx, threads, poll))) {
                     throw new IllegalStateException("the CPU backend offers no ggml_threadpool_new");
                 }
                 MemorySegment vocab = llama.modelGetVocab(m);
@@ -112,7 +111,8 @@ public final class SmokeV050 {
                 int count = llama.tokenize(vocab, text, bytes.length, tokens, max, true, false);
                 if (count <= 0) throw new IllegalStateException("tokenize returned " + count);
                 int[] promptTokens = tokens.asSlice(0, count * 4L).toArray(JAVA_INT);
-                int rc = llama.decode(ctx, llama.batchGetOne(arena, tokens, count));
+                SequenceBatch batch = new SequenceBatch(arena, count);
+                int rc = llama.decode(ctx, batch.of(promptTokens, 0));
                 if (rc != 0) throw new IllegalStateException("llama_decode of the prompt returned " + rc);
                 long t2 = System.nanoTime();
 
@@ -120,7 +120,6 @@ public final class SmokeV050 {
                 llama.samplerChainAdd(chain, llama.samplerInitGreedy());
                 List<Integer> out = new ArrayList<>();
                 ByteArrayOutputStream textBytes = new ByteArrayOutputStream();
-                MemorySegment one = arena.allocate(JAVA_INT);
                 MemorySegment buf = arena.allocate(256);
                 for (int i = 0; i < n; i++) {
                     int token = llama.samplerSample(chain, ctx, -1);
@@ -130,16 +129,15 @@ public final class SmokeV050 {
                     int len = llama.tokenToPiece(vocab, token, buf, (int) buf.byteSize(), 0, false);
                     if (len > 0) textBytes.writeBytes(buf.asSlice(0, len).toArray(JAVA_BYTE));
                     if (i == n - 1) break;
-                    one.set(JAVA_INT, 0, token);
-                    rc = llama.decode(ctx, llama.batchGetOne(arena, one, 1));
+                    rc = llama.decode(ctx, batch.of(new int[] {token}, count + i));
                     if (rc != 0) throw new IllegalStateException("llama_decode of a generated token returned " + rc);
                 }
                 long t3 = System.nanoTime();
 
                 // Replay through more of the binding: empty the memory, decode the prompt again, and sample its
                 // first token with a chain of penalties (neutral), top-k 1 and a seeded dist: the greedy token again.
-                llama.memoryClear(llama.getMemory(ctx), true);
-                rc = llama.decode(ctx, llama.batchGetOne(arena, tokens, count));
+                llama.memoryClear(ctx);
+                rc = llama.decode(ctx, batch.of(promptTokens, 0));
                 if (rc != 0) throw new IllegalStateException("llama_decode of the replayed prompt returned " + rc);
                 MemorySegment replay = llama.samplerChainInit(llama.samplerChainDefaultParams(arena));
                 llama.samplerChainAdd(replay, llama.samplerInitPenalties(nVocab, 64, 1f, 0f, 0f));
@@ -150,13 +148,14 @@ public final class SmokeV050 {
 
                 // The model's chat template, rendered by llama.cpp for one user message (-1: a template it lacks)
                 int rendered = -1;
-                MemorySegment tmpl = llama.modelChatTemplate(m, MemorySegment.NULL);
-                if (!tmpl.equals(MemorySegment.NULL)) {
-                    MemorySegment msg = arena.allocate(LayoutsV050.CHAT_MESSAGE);
-                    LayoutsV050.MSG_ROLE.set(msg, 0L, arena.allocateFrom("user"));
-                    LayoutsV050.MSG_CONTENT.set(msg, 0L, arena.allocateFrom(prompt));
+                String template = llama.modelChatTemplate(m);
+                if (template != null) {
+                    MemorySegment msg = arena.allocate(LlamaLayouts.CHAT_MESSAGE);
+                    LlamaLayouts.MSG_ROLE.set(msg, 0L, arena.allocateFrom("user"));
+                    LlamaLayouts.MSG_CONTENT.set(msg, 0L, arena.allocateFrom(prompt));
                     MemorySegment out2 = arena.allocate(4096);
-                    rendered = llama.chatApplyTemplate(tmpl, msg, 1, true, out2, (int) out2.byteSize());
+                    rendered = llama.chatApplyTemplate(arena.allocateFrom(template), msg, 1, true, out2,
+                            (int) out2.byteSize());
                 }
                 return new Result(promptTokens, out, textBytes.toString(StandardCharsets.UTF_8), t1 - t0, t2 - t1,
                         t3 - t2, replayFirst, rendered);
@@ -165,6 +164,41 @@ public final class SmokeV050 {
                 if (!ctx.equals(MemorySegment.NULL)) llama.free(ctx);
                 llama.modelFree(m);
             }
+        }
+    }
+
+    /** A {@code llama_batch} of up to {@code capacity} tokens of sequence 0, logits for the last one only. */
+    private static final class SequenceBatch {
+        private final MemorySegment batch, tokens, pos, nSeqId, seqId, logits;
+
+        SequenceBatch(Arena arena, int capacity) {
+            batch = arena.allocate(LlamaLayouts.BATCH);
+            tokens = arena.allocate(JAVA_INT, capacity);
+            pos = arena.allocate(JAVA_INT, capacity);
+            nSeqId = arena.allocate(JAVA_INT, capacity);
+            seqId = arena.allocate(ADDRESS, capacity);
+            logits = arena.allocate(JAVA_BYTE, capacity);
+            MemorySegment seq0 = arena.allocateFrom(JAVA_INT, 0);
+            for (int i = 0; i < capacity; i++) {
+                nSeqId.setAtIndex(JAVA_INT, i, 1);
+                seqId.setAtIndex(ADDRESS, i, seq0);
+            }
+            LlamaLayouts.BATCH_TOKEN.set(batch, 0L, tokens);
+            LlamaLayouts.BATCH_EMBD.set(batch, 0L, MemorySegment.NULL);
+            LlamaLayouts.BATCH_POS.set(batch, 0L, pos);
+            LlamaLayouts.BATCH_N_SEQ_ID.set(batch, 0L, nSeqId);
+            LlamaLayouts.BATCH_SEQ_ID.set(batch, 0L, seqId);
+            LlamaLayouts.BATCH_LOGITS.set(batch, 0L, logits);
+        }
+
+        MemorySegment of(int[] ids, int firstPos) {
+            for (int i = 0; i < ids.length; i++) {
+                tokens.setAtIndex(JAVA_INT, i, ids[i]);
+                pos.setAtIndex(JAVA_INT, i, firstPos + i);
+                logits.set(JAVA_BYTE, i, (byte) (i == ids.length - 1 ? 1 : 0));
+            }
+            LlamaLayouts.BATCH_N_TOKENS.set(batch, 0L, ids.length);
+            return batch;
         }
     }
 
