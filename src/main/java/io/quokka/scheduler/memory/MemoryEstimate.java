@@ -2,6 +2,7 @@ package io.quokka.scheduler.memory;
 
 import io.quokka.engine.KvCacheType;
 import io.quokka.gguf.GgufFile;
+import io.quokka.gguf.TensorInfo;
 
 /**
  * What a runner makes resident for one model, in bytes, from the GGUF header and the load options alone. Each term
@@ -86,14 +87,23 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runt
 
     /**
      * The feed-forward width one token's activations pass through: {@code feed_forward_length} for a dense model;
-     * for a mixture of experts, the experts used per token times an expert's width ({@code expert_feed_forward_length},
-     * else {@code feed_forward_length / expert_used_count} as llama.cpp falls back for qwen3moe), plus a shared
-     * expert's width. The router's {@code n_expert} logits per token are not counted (a few bytes per expert).
+     * for a mixture of experts, the experts used per token times an expert's width, plus a shared expert's width
+     * ({@code expert_shared_feed_forward_length}). An expert's width is the rows of its stacked {@code ffn_up_exps}
+     * tensor (ggml dims [n_embd, n_ff_exp, n_expert]), which holds whether the file names it in
+     * {@code expert_feed_forward_length} (qwen3moe, qwen2moe) or in {@code feed_forward_length} (llama's Mixtral);
+     * without such a tensor, {@code expert_feed_forward_length}, else {@code feed_forward_length / expert_used_count}
+     * (llama.cpp's fallback for qwen3moe). The router's {@code n_expert} logits per token are not counted.
      */
     static long activeFeedForwardLength(GgufFile gguf) {
         long used = gguf.expertUsedCount();
         if (gguf.expertCount() == 0 || used == 0) return gguf.feedForwardLength();
-        long expert = gguf.expertFeedForwardLength();
+        long expert = 0;
+        for (TensorInfo t : gguf.tensors()) {
+            if (t.name().endsWith(".ffn_up_exps.weight") && t.dims().size() == 3) {
+                expert = Math.max(expert, t.dims().get(1));
+            }
+        }
+        if (expert == 0) expert = gguf.expertFeedForwardLength();
         if (expert == 0) expert = gguf.feedForwardLength() / used;
         return used * expert + gguf.expertSharedFeedForwardLength();
     }

@@ -95,14 +95,15 @@ class MemoryGuardTest {
         assertEquals(d.kvCache(), e.kvCache(), "the attention is qwen3's");
         assertEquals(d.compute(), e.compute(), "activations of the 2 used experts, as a dense n_ff of 512");
         assertEquals(d.runtime(), e.runtime());
-        // without expert_feed_forward_length llama.cpp takes feed_forward_length / expert_used_count
+        // an expert's width comes from its tensors' shape; as Mixtral's llama files, feed_forward_length may be it
         var metadata = new java.util.LinkedHashMap<>(moe.metadata());
         var types = new java.util.HashMap<>(moe.metadataTypes());
         metadata.remove("qwen3moe.expert_feed_forward_length");
         types.remove("qwen3moe.expert_feed_forward_length");
-        GgufFile noExpertWidth = new GgufFile(moe.version(), moe.alignment(), metadata, types,
+        metadata.put("qwen3moe.feed_forward_length", 256L);
+        GgufFile mixtralLike = new GgufFile(moe.version(), moe.alignment(), metadata, types,
                 moe.tensors(), moe.dataOffset(), moe.fileSize());
-        assertEquals(512, MemoryEstimate.activeFeedForwardLength(noExpertWidth));
+        assertEquals(512, MemoryEstimate.activeFeedForwardLength(mixtralLike));
         System.out.printf("tiny qwen3moe Q8_0: file %d bytes, weights %d (experts %d), estimate %s; dense qwen3 n_ff 512: %s%n",
                 moe.fileSize(), e.weights(), experts, e, d);
     }
