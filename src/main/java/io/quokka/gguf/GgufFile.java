@@ -125,6 +125,26 @@ public record GgufFile(int version, int alignment, SequencedMap<String, Object> 
         return archMax("feed_forward_length");
     }
 
+    /** {@code {arch}.expert_count}: experts per layer of a mixture-of-experts model; 0 for a dense one. */
+    public long expertCount() {
+        return archMax("expert_count");
+    }
+
+    /** {@code {arch}.expert_used_count}: experts each token is routed to; the largest when given per layer. */
+    public long expertUsedCount() {
+        return archMax("expert_used_count");
+    }
+
+    /** {@code {arch}.expert_feed_forward_length}: the width of one expert; 0 when absent. */
+    public long expertFeedForwardLength() {
+        return archMax("expert_feed_forward_length");
+    }
+
+    /** {@code {arch}.expert_shared_feed_forward_length}: the width of the shared expert(s); 0 when absent. */
+    public long expertSharedFeedForwardLength() {
+        return archMax("expert_shared_feed_forward_length");
+    }
+
     /** {@code {arch}.attention.head_count}; the largest value when it is given per layer. */
     public long headCount() {
         return archMax("attention.head_count");

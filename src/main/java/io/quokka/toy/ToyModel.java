@@ -13,7 +13,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 
 /**
- * Generates llama-architecture GGUF models with seeded random weights: test fixtures, and a way for users to try
+ * Generates llama-architecture (or qwen2, qwen3, qwen3moe) GGUF models with seeded random weights: test fixtures, and a way for users to try
  * Quokka without downloading anything. The output is garbage text, but llama.cpp loads and runs it like any model.
  *
  * <p>So that even random models emit readable text, one embedding dimension (0) carries a constant that the
@@ -21,6 +21,12 @@ import java.util.SplittableRandom;
  * output layer uses it to push unk, the byte tokens and all control tokens far down. Without it, the 256 byte
  * tokens would dominate a small vocabulary and random output would be invalid UTF-8. A toy model therefore never
  * ends a generation by itself (no end-of-sequence token): it runs to num_predict or a stop string.
+ *
+ * <p>A qwen3moe model replaces each layer's feed-forward tensors with a router {@code ffn_gate_inp} (F32, ggml dims
+ * [n_embd, n_expert], as quantizers leave it) and three stacks of experts in ggml order, one slice per expert along
+ * the last dimension: {@code ffn_gate_exps} and {@code ffn_up_exps} [n_embd, n_ff_exp, n_expert], {@code
+ * ffn_down_exps} [n_ff_exp, n_embd, n_expert], of the weight type (quantized blocks run along the first dimension,
+ * as for every matrix). Every expert's down projection leaves the constant dimension alone.
  */
 public final class ToyModel {
     private static final float EMBD_CONSTANT = 2f;
@@ -51,7 +57,18 @@ public final class ToyModel {
         w.put(arch + ".context_length", ValueType.UINT32, spec.contextLength());
         w.put(arch + ".embedding_length", ValueType.UINT32, embd);
         w.put(arch + ".block_count", ValueType.UINT32, spec.blockCount());
-        w.put(arch + ".feed_forward_length", ValueType.UINT32, ff);
+        if (spec.isMoe()) {
+            int experts = spec.variant().expertCount();
+            int used = spec.variant().expertUsedCount();
+            // what llama.cpp reads for a qwen3moe: each expert's width, how many experts and how many per token; the
+            // dense width is informational (Qwen3's MoE releases record the used experts' combined width there)
+            w.put(arch + ".feed_forward_length", ValueType.UINT32, used * ff);
+            w.put(arch + ".expert_feed_forward_length", ValueType.UINT32, ff);
+            w.put(arch + ".expert_count", ValueType.UINT32, experts);
+            w.put(arch + ".expert_used_count", ValueType.UINT32, used);
+        } else {
+            w.put(arch + ".feed_forward_length", ValueType.UINT32, ff);
+        }
         w.put(arch + ".attention.head_count", ValueType.UINT32, spec.headCount());
         w.put(arch + ".attention.head_count_kv", ValueType.UINT32, spec.headCountKv());
         if (arch.equals("llama")) {
@@ -109,24 +126,38 @@ public final class ToyModel {
         for (int layer = 0; layer < spec.blockCount(); layer++) {
             String p = "blk." + layer + ".";
             w.addTensor(p + "attn_norm.weight", TensorType.F32, dims(embd), layerNorm(embd));
-            w.addTensor(p + "attn_q.weight", wt, dims(embd, embd), random(wt, embd, embd, root.split(), projScale, false));
-            w.addTensor(p + "attn_k.weight", wt, dims(embd, kvDim), random(wt, embd, kvDim, root.split(), projScale, false));
-            w.addTensor(p + "attn_v.weight", wt, dims(embd, kvDim), random(wt, embd, kvDim, root.split(), projScale, false));
+            w.addTensor(p + "attn_q.weight", wt, dims(embd, embd), random(wt, embd, embd, root.split(), projScale, 0));
+            w.addTensor(p + "attn_k.weight", wt, dims(embd, kvDim), random(wt, embd, kvDim, root.split(), projScale, 0));
+            w.addTensor(p + "attn_v.weight", wt, dims(embd, kvDim), random(wt, embd, kvDim, root.split(), projScale, 0));
             if (arch.equals("qwen2")) {
                 w.addTensor(p + "attn_q.bias", TensorType.F32, dims(embd), bias(embd, root.split()));
                 w.addTensor(p + "attn_k.bias", TensorType.F32, dims(kvDim), bias(kvDim, root.split()));
                 w.addTensor(p + "attn_v.bias", TensorType.F32, dims(kvDim), bias(kvDim, root.split()));
             }
-            if (arch.equals("qwen3")) {
+            if (arch.equals("qwen3") || arch.equals("qwen3moe")) {
                 // per-head RMS norms of q and k, applied before rope; ones keep the toy's behaviour predictable
                 w.addTensor(p + "attn_q_norm.weight", TensorType.F32, dims(spec.headDim()), constant(spec.headDim(), 1f));
                 w.addTensor(p + "attn_k_norm.weight", TensorType.F32, dims(spec.headDim()), constant(spec.headDim(), 1f));
             }
-            w.addTensor(p + "attn_output.weight", wt, dims(embd, embd), random(wt, embd, embd, root.split(), projScale, true));
+            w.addTensor(p + "attn_output.weight", wt, dims(embd, embd), random(wt, embd, embd, root.split(), projScale, embd));
             w.addTensor(p + "ffn_norm.weight", TensorType.F32, dims(embd), layerNorm(embd));
-            w.addTensor(p + "ffn_gate.weight", wt, dims(embd, ff), random(wt, embd, ff, root.split(), projScale, false));
-            w.addTensor(p + "ffn_down.weight", wt, dims(ff, embd), random(wt, ff, embd, root.split(), downScale, true));
-            w.addTensor(p + "ffn_up.weight", wt, dims(embd, ff), random(wt, embd, ff, root.split(), projScale, false));
+            if (spec.isMoe()) {
+                int n = spec.variant().expertCount();
+                // router logits: one row of n_embd per expert; sharper than a projection so routing differs by token
+                w.addTensor(p + "ffn_gate_inp.weight", TensorType.F32, dims(embd, n),
+                        random(TensorType.F32, embd, n, root.split(), 4 * projScale, 0));
+                w.addTensor(p + "ffn_gate_exps.weight", wt, dims(embd, ff, n),
+                        random(wt, embd, ff * n, root.split(), projScale, 0));
+                // row e * n_embd of the stack is expert e's output dimension 0: zero, like ffn_down's row 0
+                w.addTensor(p + "ffn_down_exps.weight", wt, dims(ff, embd, n),
+                        random(wt, ff, embd * n, root.split(), downScale, embd));
+                w.addTensor(p + "ffn_up_exps.weight", wt, dims(embd, ff, n),
+                        random(wt, embd, ff * n, root.split(), projScale, 0));
+            } else {
+                w.addTensor(p + "ffn_gate.weight", wt, dims(embd, ff), random(wt, embd, ff, root.split(), projScale, 0));
+                w.addTensor(p + "ffn_down.weight", wt, dims(ff, embd), random(wt, ff, embd, root.split(), downScale, embd));
+                w.addTensor(p + "ffn_up.weight", wt, dims(embd, ff), random(wt, embd, ff, root.split(), projScale, 0));
+            }
         }
         w.addTensor("output_norm.weight", TensorType.F32, dims(embd), constant(embd, 1f));
         if (!tied) {
@@ -174,13 +205,14 @@ public final class ToyModel {
     }
 
     /**
-     * A random projection; with {@code zeroRow0} its output row 0 is zero, so it never writes the constant
-     * dimension of the residual stream.
+     * A random projection (or a stack of them, rows one after the other); with {@code zeroEvery} n > 0 rows 0, n, 2n,
+     * ... are zero: with n the output width, no projection of the stack writes the constant dimension of the
+     * residual stream.
      */
     private static GgufWriter.TensorData random(TensorType type, int cols, int rows, SplittableRandom rng,
-                                                float scale, boolean zeroRow0) {
+                                                float scale, int zeroEvery) {
         return matrix(type, cols, rows, rng, (row, r) -> {
-            if (zeroRow0 && r.index == 0) {
+            if (zeroEvery > 0 && r.index % zeroEvery == 0) {
                 java.util.Arrays.fill(row, 0f);
             } else {
                 fill(r, row, scale, 0, row.length, Float.NaN);

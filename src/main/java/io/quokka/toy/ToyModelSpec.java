@@ -6,7 +6,8 @@ import io.quokka.gguf.TensorType;
 import java.util.Objects;
 
 /**
- * Shape and contents of a generated llama-architecture model (see {@link ToyModel}).
+ * Shape and contents of a generated llama-architecture model (see {@link ToyModel}), or of a qwen2, qwen3 or qwen3moe
+ * one.
  *
  * @param name general.name
  * @param vocabSize total tokens: 3 specials, 256 byte tokens, the ChatML tokens when the template is ChatML, and
@@ -15,7 +16,8 @@ import java.util.Objects;
  * @param blockCount layers
  * @param headCount attention heads; embeddingLength / headCount (the head dim) must be even
  * @param headCountKv key/value heads (grouped-query attention when smaller than headCount); divides headCount
- * @param feedForwardLength n_ff; a multiple of 32 for quantized weights
+ * @param feedForwardLength n_ff; a multiple of 32 for quantized weights. For qwen3moe the width of each expert
+ *     ({@code expert_feed_forward_length})
  * @param contextLength training context written to the file (llama.context_length)
  * @param weightType type of the matrices: F32, F16, Q8_0 or Q4_0 (norms are always F32)
  * @param seed seeds every weight; the same spec always gives the same file
@@ -32,22 +34,51 @@ public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int 
     /**
      * What makes a toy model unlike the default one, as real models differ.
      *
-     * @param architecture {@code llama}, {@code qwen2} (q/k/v bias tensors, NeoX rope) or {@code qwen3} (no biases;
+     * @param architecture {@code llama}, {@code qwen2} (q/k/v bias tensors, NeoX rope), {@code qwen3} (no biases;
      *     per-head RMS norms {@code attn_q_norm}/{@code attn_k_norm} of size head_dim; llama.cpp b4916 cannot load it)
+     *     or {@code qwen3moe} (qwen3's attention; a mixture of experts in place of each layer's feed-forward: the
+     *     router {@code ffn_gate_inp} and the stacked experts {@code ffn_gate_exps}/{@code ffn_up_exps}/
+     *     {@code ffn_down_exps}; b4916 cannot load it either)
      * @param tokenizer {@code llama} (SentencePiece) or {@code gpt2} (byte-level BPE with merges)
      * @param preTokenizer {@code tokenizer.ggml.pre} for a gpt2 vocabulary, e.g. "qwen2", "llama-bpe", "default"
      * @param tiedEmbeddings no {@code output.weight}: the output layer reuses {@code token_embd.weight}
      * @param embeddingType type of {@code token_embd.weight} (and {@code output.weight}); null for weightType
      * @param favourSplitCharacter makes a gpt2 vocabulary model always pick one token whose bytes split two
      *     4-byte UTF-8 characters (the end of one, then the start of the next), to test streaming detokenization
+     * @param expertCount experts per layer ({@code expert_count}); 0 for the dense architectures, at least 1 for
+     *     qwen3moe
+     * @param expertUsedCount experts each token is routed to ({@code expert_used_count}); 0 for the dense
+     *     architectures, 1 to expertCount for qwen3moe
      */
     public record Variant(String architecture, String tokenizer, String preTokenizer, boolean tiedEmbeddings,
-                          TensorType embeddingType, boolean favourSplitCharacter) {
+                          TensorType embeddingType, boolean favourSplitCharacter, int expertCount,
+                          int expertUsedCount) {
         public static final Variant DEFAULT = new Variant("llama", "llama", null, false, null, false);
 
+        /** Experts of a qwen3moe toy unless {@link ToyModelSpec#withExperts} says otherwise. */
+        public static final int DEFAULT_EXPERTS = 4;
+        /** Experts used per token of a qwen3moe toy unless {@link ToyModelSpec#withExperts} says otherwise. */
+        public static final int DEFAULT_EXPERTS_USED = 2;
+
+        /** A dense variant (no experts): the signature before qwen3moe. */
+        public Variant(String architecture, String tokenizer, String preTokenizer, boolean tiedEmbeddings,
+                       TensorType embeddingType, boolean favourSplitCharacter) {
+            this(architecture, tokenizer, preTokenizer, tiedEmbeddings, embeddingType, favourSplitCharacter, 0, 0);
+        }
+
         public Variant {
-            if (!architecture.equals("llama") && !architecture.equals("qwen2") && !architecture.equals("qwen3")) {
-                throw new IllegalArgumentException("architecture must be llama, qwen2 or qwen3, got " + architecture);
+            if (!architecture.equals("llama") && !architecture.equals("qwen2") && !architecture.equals("qwen3")
+                    && !architecture.equals("qwen3moe")) {
+                throw new IllegalArgumentException("architecture must be llama, qwen2, qwen3 or qwen3moe, got "
+                        + architecture);
+            }
+            if (architecture.equals("qwen3moe")) {
+                if (expertCount < 1 || expertUsedCount < 1 || expertUsedCount > expertCount) {
+                    throw new IllegalArgumentException("qwen3moe needs 1 <= expertUsedCount (%d) <= expertCount (%d)"
+                            .formatted(expertUsedCount, expertCount));
+                }
+            } else if (expertCount != 0 || expertUsedCount != 0) {
+                throw new IllegalArgumentException(architecture + " has no experts");
             }
             if (!tokenizer.equals("llama") && !tokenizer.equals("gpt2")) {
                 throw new IllegalArgumentException("tokenizer must be llama or gpt2, got " + tokenizer);
@@ -162,34 +193,59 @@ public record ToyModelSpec(String name, int vocabSize, int embeddingLength, int 
                 feedForwardLength, contextLength, weightType, seed, chatTemplate, variant);
     }
 
-    /** This spec with another architecture: {@code llama}, {@code qwen2} or {@code qwen3}. */
+    /**
+     * This spec with another architecture: {@code llama}, {@code qwen2}, {@code qwen3} or {@code qwen3moe}. A
+     * qwen3moe spec keeps its experts, or gets {@value Variant#DEFAULT_EXPERTS} experts with
+     * {@value Variant#DEFAULT_EXPERTS_USED} used per token; the other architectures have none.
+     */
     public ToyModelSpec withArchitecture(String architecture) {
+        boolean moe = architecture.equals("qwen3moe");
+        int experts = !moe ? 0 : variant.expertCount() > 0 ? variant.expertCount() : Variant.DEFAULT_EXPERTS;
+        int used = !moe ? 0 : variant.expertUsedCount() > 0 ? variant.expertUsedCount() : Variant.DEFAULT_EXPERTS_USED;
         return withVariant(new Variant(architecture, variant.tokenizer(), variant.preTokenizer(),
-                variant.tiedEmbeddings(), variant.embeddingType(), variant.favourSplitCharacter()));
+                variant.tiedEmbeddings(), variant.embeddingType(), variant.favourSplitCharacter(), experts, used));
+    }
+
+    /**
+     * This qwen3moe spec with {@code count} experts per layer, {@code used} of them per token (each
+     * {@link #feedForwardLength()} wide).
+     */
+    public ToyModelSpec withExperts(int count, int used) {
+        return withVariant(new Variant(variant.architecture(), variant.tokenizer(), variant.preTokenizer(),
+                variant.tiedEmbeddings(), variant.embeddingType(), variant.favourSplitCharacter(), count, used));
+    }
+
+    /** Whether the layers have a mixture of experts rather than one feed-forward network. */
+    public boolean isMoe() {
+        return variant.expertCount() > 0;
     }
 
     /** This spec with a GPT-2 style byte-level BPE vocabulary and the given {@code tokenizer.ggml.pre}. */
     public ToyModelSpec withBpeVocab(String preTokenizer) {
         return withVariant(new Variant(variant.architecture(), "gpt2", preTokenizer, variant.tiedEmbeddings(),
-                variant.embeddingType(), variant.favourSplitCharacter()));
+                variant.embeddingType(), variant.favourSplitCharacter(), variant.expertCount(),
+                variant.expertUsedCount()));
     }
 
     /** This spec without {@code output.weight} (tied embeddings) when {@code tied}. */
     public ToyModelSpec withTiedEmbeddings(boolean tied) {
         return withVariant(new Variant(variant.architecture(), variant.tokenizer(), variant.preTokenizer(), tied,
-                variant.embeddingType(), variant.favourSplitCharacter()));
+                variant.embeddingType(), variant.favourSplitCharacter(), variant.expertCount(),
+                variant.expertUsedCount()));
     }
 
     /** This spec with {@code token_embd.weight} (and output.weight) stored as {@code type}, as quantized files do. */
     public ToyModelSpec withEmbeddingType(TensorType type) {
         return withVariant(new Variant(variant.architecture(), variant.tokenizer(), variant.preTokenizer(),
-                variant.tiedEmbeddings(), type, variant.favourSplitCharacter()));
+                variant.tiedEmbeddings(), type, variant.favourSplitCharacter(), variant.expertCount(),
+                variant.expertUsedCount()));
     }
 
     /** See {@link Variant#favourSplitCharacter()}. */
     public ToyModelSpec withFavouredSplitCharacter(boolean favour) {
         return withVariant(new Variant(variant.architecture(), variant.tokenizer(), variant.preTokenizer(),
-                variant.tiedEmbeddings(), variant.embeddingType(), favour));
+                variant.tiedEmbeddings(), variant.embeddingType(), favour, variant.expertCount(),
+                variant.expertUsedCount()));
     }
 
     public ToyModelSpec withVariant(Variant variant) {

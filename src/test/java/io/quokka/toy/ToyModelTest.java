@@ -120,6 +120,76 @@ class ToyModelTest {
         }
     }
 
+    /** qwen3moe: the keys llama.cpp v0.5.0 reads, the router and the stacked experts in ggml order, any weight type. */
+    @Test
+    void qwen3moeHasARouterAndStackedExpertsInGgmlOrder() throws Exception {
+        ToyModelSpec moe = ToyModelSpec.tiny().withArchitecture("qwen3moe");
+        assertEquals(4, moe.variant().expertCount());
+        assertEquals(2, moe.variant().expertUsedCount());
+        assertTrue(moe.isMoe());
+        assertEquals(0, moe.withArchitecture("qwen3").variant().expertCount(), "dense again: no experts");
+        assertEquals(8, moe.withExperts(8, 3).withArchitecture("qwen3moe").variant().expertCount(), "kept");
+        for (TensorType t : new TensorType[] {TensorType.Q8_0, TensorType.Q4_0, TensorType.F16}) {
+            ToyModelSpec spec = moe.withWeightType(t).withExperts(4, 2);
+            Path file = dir.resolve("moe-" + t + ".gguf");
+            ToyModel.write(spec, file);
+            GgufFile f = GgufReader.read(file);
+            int embd = spec.embeddingLength();
+            int ff = spec.feedForwardLength();
+
+            assertEquals("qwen3moe", f.architecture().orElseThrow());
+            assertEquals(4, f.expertCount());
+            assertEquals(2, f.expertUsedCount());
+            assertEquals(ff, f.expertFeedForwardLength());
+            assertEquals(2L * ff, f.feedForwardLength(), "the used experts' combined width, as Qwen3's MoE files");
+            assertEquals(2 + 2 * 12 + 1, f.tensors().size());
+            assertTrue(f.tensor("blk.0.ffn_gate.weight").isEmpty());
+            assertEquals(List.of(32L), f.tensor("blk.1.attn_q_norm.weight").orElseThrow().dims());
+            assertEquals(List.of(32L), f.tensor("blk.1.attn_k_norm.weight").orElseThrow().dims());
+
+            TensorInfo router = f.tensor("blk.0.ffn_gate_inp.weight").orElseThrow();
+            assertEquals(List.of((long) embd, 4L), router.dims());
+            assertEquals(TensorType.F32, router.type(), "the router stays F32, as quantizers leave it");
+            for (String name : new String[] {"ffn_gate_exps", "ffn_up_exps"}) {
+                TensorInfo e = f.tensor("blk.1." + name + ".weight").orElseThrow();
+                assertEquals(List.of((long) embd, (long) ff, 4L), e.dims(), name);
+                assertEquals(t, e.type());
+                assertEquals(t.byteSize((long) embd * ff * 4), e.byteSize());
+            }
+            TensorInfo down = f.tensor("blk.1.ffn_down_exps.weight").orElseThrow();
+            assertEquals(List.of((long) ff, (long) embd, 4L), down.dims());
+
+            // each expert's slice: its output row 0 (the constant dimension) is zero, the other rows are not
+            float[][] rows = rows(file, f, "blk.1.ffn_down_exps.weight", ff);
+            assertEquals(4 * embd, rows.length);
+            for (int e = 0; e < 4; e++) {
+                for (float v : rows[e * embd]) {
+                    assertEquals(0f, v, 0f, t + " expert " + e + " writes the constant dimension");
+                }
+                assertTrue(java.util.Arrays.stream(toDoubles(rows[e * embd + 1])).anyMatch(v -> v != 0), t + " expert " + e);
+            }
+            long perLayer = 2L * embd + 2 * 32 + (long) embd * embd * 2 + 2L * embd * 64 + (long) embd * 4
+                    + 3L * embd * ff * 4;
+            assertEquals(2L * 512 * embd + embd + 2 * perLayer, f.parameterCount());
+        }
+    }
+
+    @Test
+    void qwen3moeSpecRejectsImpossibleExperts() {
+        ToyModelSpec moe = ToyModelSpec.tiny().withArchitecture("qwen3moe");
+        assertThrows(IllegalArgumentException.class, () -> moe.withExperts(2, 3));
+        assertThrows(IllegalArgumentException.class, () -> moe.withExperts(0, 0));
+        assertThrows(IllegalArgumentException.class, () -> ToyModelSpec.tiny().withExperts(4, 2), "llama has none");
+        assertThrows(IllegalArgumentException.class, () -> moe.withWeightType(TensorType.Q8_0).withShape(128, 2, 4, 2, 80),
+                "the expert width must hold whole blocks");
+    }
+
+    private static double[] toDoubles(float[] v) {
+        double[] d = new double[v.length];
+        for (int i = 0; i < v.length; i++) d[i] = v[i];
+        return d;
+    }
+
     private static float[][] rows(Path file, GgufFile f, String name, int cols) throws Exception {
         TensorInfo t = f.tensor(name).orElseThrow();
         assertEquals(cols, t.dims().getFirst());

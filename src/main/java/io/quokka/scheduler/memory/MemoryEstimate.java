@@ -2,13 +2,15 @@ package io.quokka.scheduler.memory;
 
 import io.quokka.engine.KvCacheType;
 import io.quokka.gguf.GgufFile;
+import io.quokka.gguf.TensorInfo;
 
 /**
  * What a runner makes resident for one model, in bytes, from the GGUF header and the load options alone. Each term
  * was measured as runner RSS on generated models (llama.cpp b4916, CPU, 2 threads; see {@code docs/memory.md}):
  *
  * <ul>
- *   <li><b>weights</b>: the sum of the tensor sizes. Mapped or read, llama.cpp touches all of them while loading
+ *   <li><b>weights</b>: the sum of the tensor sizes (a mixture of experts' stacked 3-D expert tensors included:
+ *       every expert is loaded, whichever are used). Mapped or read, llama.cpp touches all of them while loading
  *       ({@code MAP_POPULATE}), so they are resident from the start. Plus the Q4_0 matrices the CPU backend
  *       repacks, which are resident twice ({@link WeightRepacking}).</li>
  *   <li><b>KV cache</b>: per layer, {@code n_ctx × (n_head_kv(layer) × (head_dim_k + head_dim_v))} elements of the
@@ -19,7 +21,8 @@ import io.quokka.gguf.GgufFile;
  *       matrix, its f16 copy in the CPU backend's work buffer and the f32 {@code n_kv × n_batch} mask, i.e.
  *       {@code (6 × n_head + 4) × n_ctx × n_batch} bytes; plus activations. Fitted over 9 shapes (max error 4% of
  *       the compute term except one small-batch shape at 14%): {@code 1.65 MB + 6·n_ctx·n_batch·n_head +
- *       4·n_ctx·n_batch + 1.13·n_batch·n_embd + 4.66·n_batch·n_ff}. With flash attention the score matrix is never
+ *       4·n_ctx·n_batch + 1.13·n_batch·n_embd + 4.66·n_batch·n_ff}. For a mixture of experts {@code n_ff} is the
+ *       width a token passes through ({@link #activeFeedForwardLength}), not {@code feed_forward_length}. With flash attention the score matrix is never
  *       materialised; the f32 mask and its f16 cast remain ({@code 6·n_ctx·n_batch}); measured on 4 shapes, this
  *       under-reads the compute term by up to 5.6 MB, under 3% of those runners' totals.</li>
  *   <li><b>runtime</b>: the runner process itself (lean JVM, libjllama, the vocabulary's tables):
@@ -76,10 +79,33 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runt
 
         double perPosition = flashAttention ? MASK_FLASH : SCORES * gguf.headCount() + MASK;
         long compute = COMPUTE_BASE + (long) (perPosition * ctx * batch + PER_EMBD * batch * gguf.embeddingLength()
-                + PER_FF * batch * gguf.feedForwardLength());
+                + PER_FF * batch * activeFeedForwardLength(gguf));
         long runtime = RUNTIME_BASE + RUNTIME_PER_TOKEN * gguf.vocabSize();
         return new MemoryEstimate(gguf.weightsBytes() + WeightRepacking.repackedBytes(gguf), kvBytes, compute, runtime, (int) Math.min(Integer.MAX_VALUE, ctx),
                 (int) batch, kv);
+    }
+
+    /**
+     * The feed-forward width one token's activations pass through: {@code feed_forward_length} for a dense model;
+     * for a mixture of experts, the experts used per token times an expert's width, plus a shared expert's width
+     * ({@code expert_shared_feed_forward_length}). An expert's width is the rows of its stacked {@code ffn_up_exps}
+     * tensor (ggml dims [n_embd, n_ff_exp, n_expert]), which holds whether the file names it in
+     * {@code expert_feed_forward_length} (qwen3moe, qwen2moe) or in {@code feed_forward_length} (llama's Mixtral);
+     * without such a tensor, {@code expert_feed_forward_length}, else {@code feed_forward_length / expert_used_count}
+     * (llama.cpp's fallback for qwen3moe). The router's {@code n_expert} logits per token are not counted.
+     */
+    static long activeFeedForwardLength(GgufFile gguf) {
+        long used = gguf.expertUsedCount();
+        if (gguf.expertCount() == 0 || used == 0) return gguf.feedForwardLength();
+        long expert = 0;
+        for (TensorInfo t : gguf.tensors()) {
+            if (t.name().endsWith(".ffn_up_exps.weight") && t.dims().size() == 3) {
+                expert = Math.max(expert, t.dims().get(1));
+            }
+        }
+        if (expert == 0) expert = gguf.expertFeedForwardLength();
+        if (expert == 0) expert = gguf.feedForwardLength() / used;
+        return used * expert + gguf.expertSharedFeedForwardLength();
     }
 
     @Override

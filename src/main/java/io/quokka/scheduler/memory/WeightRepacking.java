@@ -14,6 +14,9 @@ import java.util.Locale;
  * from the mapping into an anonymous buffer while its mapped pages stay resident, so it counts twice. Only matrices
  * used by matrix multiplication are repacked: not {@code token_embd.weight} (row lookups), unless it is also the
  * output layer (tied embeddings, which llama.cpp loads a second time for the output). IQ4_NL's repack is NEON only.
+ * A mixture of experts' stacked 3-D expert tensors (used by {@code MUL_MAT_ID}) count the same way, by the rows of
+ * each expert ({@code ne[1]}): release v0.5.0's CPU backend repacks them ({@code repack.cpp} accepts 3-D sources of
+ * {@code MUL_MAT_ID}); whether b4916 does was not checked, and counting them errs on the safe side.
  */
 final class WeightRepacking {
     private WeightRepacking() {}
@@ -32,7 +35,8 @@ final class WeightRepacking {
         long sum = 0;
         for (TensorInfo t : gguf.tensors()) {
             boolean repackable = t.type() == TensorType.Q4_0 || (t.type() == TensorType.IQ4_NL && rowMultiple == 4);
-            if (!repackable || t.dims().size() != 2 || t.dims().get(1) % rowMultiple != 0) continue;
+            int n = t.dims().size();
+            if (!repackable || (n != 2 && n != 3) || t.dims().get(1) % rowMultiple != 0) continue;
             if (t.name().equals("token_embd.weight") && !tied) continue;
             sum += t.byteSize();
         }

@@ -65,6 +65,49 @@ class MemoryGuardTest {
                 > 1.9 * MemoryEstimate.of(tiny, 4096, 512, KvCacheType.F16, false).compute());
     }
 
+    /**
+     * qwen3moe (4 experts of n_ff 256, 2 used per token): every expert's 3-D stack is weights, the activations are
+     * those of the 2 used experts; the attention terms are qwen3's.
+     */
+    @Test
+    void aMixtureOfExpertsCountsEveryExpertAsWeightsAndOnlyTheUsedOnesAsActivations() throws IOException {
+        Path dir = Files.createDirectories(Path.of("target", "memory-test").toAbsolutePath());
+        ToyModelSpec moeSpec = ToyModelSpec.tiny().withName("moe").withArchitecture("qwen3moe").withExperts(4, 2);
+        Path moeFile = dir.resolve("tiny-qwen3moe.gguf");
+        Path denseFile = dir.resolve("tiny-qwen3-ff512.gguf");
+        ToyModel.write(moeSpec, moeFile);
+        // a dense qwen3 whose feed-forward is as wide as the two used experts together
+        ToyModelSpec denseSpec = ToyModelSpec.tiny().withName("dense").withArchitecture("qwen3");
+        ToyModel.write(denseSpec.withShape(128, 2, 4, 2, 512), denseFile);
+        GgufFile moe = GgufReader.read(moeFile);
+        GgufFile dense = GgufReader.read(denseFile);
+
+        assertEquals(512, MemoryEstimate.activeFeedForwardLength(moe));
+        assertEquals(512, MemoryEstimate.activeFeedForwardLength(dense));
+        MemoryEstimate e = MemoryEstimate.of(moe, 4096, 512, KvCacheType.F16, false);
+        MemoryEstimate d = MemoryEstimate.of(dense, 4096, 512, KvCacheType.F16, false);
+        assertEquals(moe.weightsBytes(), e.weights(), "Q8_0: nothing repacked, every expert counted");
+        long experts = moe.tensors().stream().filter(t -> t.name().endsWith("_exps.weight"))
+                .mapToLong(io.quokka.gguf.TensorInfo::byteSize).sum();
+        assertEquals(2L * 3 * 4 * io.quokka.gguf.TensorType.Q8_0.byteSize(128L * 256), experts);
+        assertTrue(e.weights() <= moe.fileSize() && e.weights() > 0.9 * (moe.fileSize() - moe.dataOffset()),
+                "weights %d, file %d".formatted(e.weights(), moe.fileSize()));
+        assertEquals(d.kvCache(), e.kvCache(), "the attention is qwen3's");
+        assertEquals(d.compute(), e.compute(), "activations of the 2 used experts, as a dense n_ff of 512");
+        assertEquals(d.runtime(), e.runtime());
+        // an expert's width comes from its tensors' shape; as Mixtral's llama files, feed_forward_length may be it
+        var metadata = new java.util.LinkedHashMap<>(moe.metadata());
+        var types = new java.util.HashMap<>(moe.metadataTypes());
+        metadata.remove("qwen3moe.expert_feed_forward_length");
+        types.remove("qwen3moe.expert_feed_forward_length");
+        metadata.put("qwen3moe.feed_forward_length", 256L);
+        GgufFile mixtralLike = new GgufFile(moe.version(), moe.alignment(), metadata, types,
+                moe.tensors(), moe.dataOffset(), moe.fileSize());
+        assertEquals(512, MemoryEstimate.activeFeedForwardLength(mixtralLike));
+        System.out.printf("tiny qwen3moe Q8_0: file %d bytes, weights %d (experts %d), estimate %s; dense qwen3 n_ff 512: %s%n",
+                moe.fileSize(), e.weights(), experts, e, d);
+    }
+
     @Test
     void perLayerKvHeads() {
         var metadata = new java.util.LinkedHashMap<>(tiny.metadata());

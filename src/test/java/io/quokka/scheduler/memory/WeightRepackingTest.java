@@ -46,6 +46,23 @@ class WeightRepackingTest {
                 WeightRepacking.repackedBytes(q8e, 8));
     }
 
+    /**
+     * qwen3moe at Q4_0: the 3-D expert stacks are repacked too (llama.cpp v0.5.0 logs "repack tensor
+     * blk.0.ffn_gate_exps.weight with q4_0_8x8"); the F32 router is not.
+     */
+    @Test
+    void q4_0ExpertStacksAreRepackedLikeMatrices() throws Exception {
+        GgufFile f = write(ToyModelSpec.tiny().withName("moe-q4").withArchitecture("qwen3moe")
+                .withWeightType(TensorType.Q4_0));
+        long exps = bytes(f, t -> t.name().endsWith("_exps.weight"));
+        assertEquals(2 * 3 * TensorType.Q4_0.byteSize(128L * 256 * 4), exps);
+        long matrices = bytes(f, t -> t.name().startsWith("blk.") && t.type() == TensorType.Q4_0);
+        long output = bytes(f, t -> t.name().equals("output.weight"));
+        assertEquals(matrices + output, WeightRepacking.repackedBytes(f, 8));
+        assertEquals(exps + bytes(f, t -> t.name().matches("blk\\.\\d+\\.attn_(q|k|v|output)\\.weight")) + output,
+                WeightRepacking.repackedBytes(f, 8));
+    }
+
     @Test
     void otherTypesAreNotRepacked() throws Exception {
         assertEquals(0, WeightRepacking.repackedBytes(write(ToyModelSpec.tiny().withName("q8")), 8));

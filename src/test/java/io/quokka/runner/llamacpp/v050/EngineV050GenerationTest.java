@@ -107,4 +107,36 @@ class EngineV050GenerationTest {
         System.out.printf("tiny qwen3: v0.5.0 '%s' %s; b4916: %s%n", current.text(),
                 Arrays.toString(current.ints("tokens")), old.values().get("error"));
     }
+
+    /**
+     * qwen3moe (qwen3's attention, a router and 4 stacked experts per layer, 2 used per token): v0.5.0 reads the
+     * expert keys and 3-D tensors and generates, with the experts quantized as Q8_0 and as Q4_0; b4916 does not know
+     * the architecture.
+     */
+    @Test
+    void generatesOnAToyQwen3MoeModelThatB4916Refuses() throws Exception {
+        ToyModelSpec spec = ToyModelSpec.tiny().withName("qwen3moe-toy").withArchitecture("qwen3moe")
+                .withBpeVocab("qwen2");
+        Path model = model("tiny-qwen3moe.gguf", spec);
+        SmokeRun current = v050(model, 16);
+        assertTrue(current.ok(), current.describe());
+        assertTrue(current.stderr().contains("qwen3moe"), current.describe());
+        assertTrue(current.stderr().contains("n_expert              = 4")
+                && current.stderr().contains("n_expert_used         = 2"), current.describe());
+        int[] tokens = current.ints("tokens");
+        assertEquals(16, tokens.length, "16 tokens asked for: " + current.describe());
+        assertFalse(current.text().contains("\uFFFD"), current.text());
+
+        Path q4 = model("tiny-qwen3moe-q4_0.gguf", spec.withWeightType(io.quokka.gguf.TensorType.Q4_0));
+        SmokeRun quantized = v050(q4, 16);
+        assertTrue(quantized.ok(), quantized.describe());
+        assertEquals(16, quantized.ints("tokens").length, quantized.describe());
+
+        SmokeRun old = b4916(model, 4);
+        assertFalse(old.ok(), "b4916 loaded a qwen3moe model: " + old.describe());
+        assertTrue(old.stderr().contains("unknown model architecture: 'qwen3moe'"), old.describe());
+        System.out.printf("tiny qwen3moe: v0.5.0 Q8_0 '%s' %s (prompt %d ms, 16 tokens %d ms), Q4_0 '%s'; b4916: %s%n",
+                current.text(), Arrays.toString(tokens), current.millis("prompt_ms"), current.millis("generate_ms"),
+                quantized.text(), old.values().get("error"));
+    }
 }
