@@ -30,7 +30,7 @@ INTEGRITY_LINUX_ARM64='sha512-W+7naKCXX9/eEjjFmRS8vvx91QyLXDbeFxexZc3bh/PtQABZgm
 INTEGRITY_SOURCES='sha512-bltIipuWmc123H7tMIgDGKSsSrhmhlQYeVUC48XTjVW7XGJJiJJyCdlTMzQ/LiWoPkGDpcL4FviDpgw7qfTiDw=='
 # Commit the bundle's HEAD must be (llama/llama.cpp.info.json says tag v0.5.0).
 SOURCES_COMMIT=de3ff815ea7d559ee917f063901b8986f038abc6
-# Seconds the whole `npm pack` may take (./quokka serve and bench pass a short one: an offline first start must not wait).
+# Seconds the whole `npm pack` may take (./quokka serve and bench pass 12: an offline first start must not wait).
 NPM_TIMEOUT=${QUOKKA_NPM_TIMEOUT:-300}
 [[ $NPM_TIMEOUT =~ ^[1-9][0-9]*$ ]] || NPM_TIMEOUT=300
 
