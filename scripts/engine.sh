@@ -15,7 +15,9 @@
 # then falls back to llama.cpp b4916 bundled in de.kherud:llama. Nothing but the directory goes to stdout.
 #
 # Environment: QUOKKA_LLAMA_DIR names another build of the same release (checked, then printed as is);
-# QUOKKA_ENGINE=b4916 asks for the bundled engine; XDG_CACHE_HOME moves the cache; QUOKKA_NPM names the npm to use.
+# QUOKKA_ENGINE=b4916 asks for the bundled engine; XDG_CACHE_HOME moves the cache; QUOKKA_NPM names the npm to use;
+# QUOKKA_NPM_TIMEOUT bounds the download in seconds (default 300); QUOKKA_ENGINE_PLATFORM=linux-x64|linux-arm64
+# fetches another platform's build than this machine's (image builds).
 set -euo pipefail
 
 RELEASE=v0.5.0
@@ -28,7 +30,9 @@ INTEGRITY_LINUX_ARM64='sha512-W+7naKCXX9/eEjjFmRS8vvx91QyLXDbeFxexZc3bh/PtQABZgm
 INTEGRITY_SOURCES='sha512-bltIipuWmc123H7tMIgDGKSsSrhmhlQYeVUC48XTjVW7XGJJiJJyCdlTMzQ/LiWoPkGDpcL4FviDpgw7qfTiDw=='
 # Commit the bundle's HEAD must be (llama/llama.cpp.info.json says tag v0.5.0).
 SOURCES_COMMIT=de3ff815ea7d559ee917f063901b8986f038abc6
+# Seconds the whole `npm pack` may take (./quokka serve and bench pass 12: an offline first start must not wait).
 NPM_TIMEOUT=${QUOKKA_NPM_TIMEOUT:-300}
+[[ $NPM_TIMEOUT =~ ^[1-9][0-9]*$ ]] || NPM_TIMEOUT=300
 
 say() { echo "quokka engine: $*" >&2; }
 fail() { say "$*"; say "the current llama.cpp ($RELEASE) is not available; Quokka falls back to llama.cpp b4916 (bundled in de.kherud:llama)."; say "to get it: install Node.js with npm and make its registry reachable, or set QUOKKA_LLAMA_DIR to a directory holding libllama.$RELEASE.so and libggml*.so of release $RELEASE."; exit 1; }
@@ -53,10 +57,12 @@ if [ "$what" = lib ] && [ -n "${QUOKKA_LLAMA_DIR:-}" ]; then
   exit 0
 fi
 
-case "$(uname -s)/$(uname -m)" in
-  Linux/x86_64) PLATFORM=linux-x64; INTEGRITY=$INTEGRITY_LINUX_X64 ;;
-  Linux/aarch64|Linux/arm64) PLATFORM=linux-arm64; INTEGRITY=$INTEGRITY_LINUX_ARM64 ;;
-  *) fail "no prebuilt llama.cpp $RELEASE is recorded for $(uname -s)/$(uname -m)" ;;
+# This machine's platform (bash's own OSTYPE/HOSTTYPE: no uname to start, this path runs on every `serve`), or
+# the one QUOKKA_ENGINE_PLATFORM names (an image built for another architecture).
+case "${QUOKKA_ENGINE_PLATFORM:-$OSTYPE/$HOSTTYPE}" in
+  linux*/x86_64|linux-x64) PLATFORM=linux-x64; INTEGRITY=$INTEGRITY_LINUX_X64 ;;
+  linux*/aarch64|linux*/arm64|linux-arm64) PLATFORM=linux-arm64; INTEGRITY=$INTEGRITY_LINUX_ARM64 ;;
+  *) fail "no prebuilt llama.cpp $RELEASE is recorded for ${QUOKKA_ENGINE_PLATFORM:-$OSTYPE/$HOSTTYPE}" ;;
 esac
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/quokka/llama.cpp/$RELEASE"
@@ -67,8 +73,8 @@ else
 fi
 STAMP="$DEST/.quokka-complete"
 
-# Already unpacked (the stamp is written last and names what was verified).
-if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$WANT" ]; then
+# Already unpacked (the stamp is written last and names what was verified). Read without starting a process.
+if [ -f "$STAMP" ] && IFS= read -r stamp <"$STAMP" && [ "$stamp" = "$WANT" ]; then
   echo "$DEST"
   exit 0
 fi
@@ -80,6 +86,10 @@ command -v tar >/dev/null 2>&1 || fail "tar not found"
 sri_sha512() {
   if command -v openssl >/dev/null 2>&1; then
     printf 'sha512-%s' "$(openssl dgst -sha512 -binary "$1" | base64 | tr -d '\n')"
+  elif command -v node >/dev/null 2>&1; then
+    # npm's own runtime (slim images have neither openssl nor xxd)
+    node -e 'const c = require("crypto"), fs = require("fs");
+      process.stdout.write("sha512-" + c.createHash("sha512").update(fs.readFileSync(process.argv[1])).digest("base64"))' "$1"
   else
     printf 'sha512-%s' "$(sha512sum "$1" | cut -d' ' -f1 | xxd -r -p | base64 | tr -d '\n')"
   fi
@@ -89,16 +99,27 @@ mkdir -p "$CACHE"
 WORK=$(mktemp -d "$CACHE/.fetch-XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 
-# npm pack <spec> into $WORK/pack; prints the tarball's path. npm may wait long when offline: bounded by a timeout.
+# npm pack <spec> into $WORK/pack; prints the tarball's path. npm may wait long when offline (its defaults: 2
+# retries 10-60 s apart, 5 min per request), so its retries are few and short, each request is bounded, and the
+# whole call is bounded by QUOKKA_NPM_TIMEOUT seconds (./quokka serve passes a short one).
 pack() {
-  local spec=$1 out
+  local spec=$1 out rc=0
   mkdir -p "$WORK/pack"
+  local fetch_ms=$(( (NPM_TIMEOUT < 60 ? NPM_TIMEOUT : 60) * 1000 ))
   # run in the work dir, so that no package.json or project .npmrc of the caller's directory plays a part
-  local run=("$NPM" pack "$spec" --pack-destination "$WORK/pack" --loglevel=error --fetch-retries=1)
-  command -v timeout >/dev/null 2>&1 && run=(timeout "$NPM_TIMEOUT" "${run[@]}")
-  if ! out=$(cd "$WORK" && "${run[@]}" 2>"$WORK/npm.err"); then
-    tail -n 5 "$WORK/npm.err" | sed 's/^/  npm: /' >&2
-    fail "npm pack $spec failed"
+  local run=("$NPM" pack "$spec" --pack-destination "$WORK/pack" --loglevel=error
+    --fetch-retries=1 --fetch-retry-mintimeout=1000 --fetch-retry-maxtimeout=3000 --fetch-timeout="$fetch_ms")
+  command -v timeout >/dev/null 2>&1 && run=(timeout -k 2 "$NPM_TIMEOUT" "${run[@]}")
+  out=$(cd "$WORK" && "${run[@]}" 2>"$WORK/npm.err") || rc=$?
+  if [ "$rc" -ne 0 ]; then
+    # npm's reason (its error code and the failed request), not its stack trace
+    local why
+    why=$({ grep -m1 '^npm error code' "$WORK/npm.err" || true; grep -m1 -E 'reason:| - GET |[Tt]imeout' "$WORK/npm.err" || true; })
+    [ -n "$why" ] || why=$(tail -n 2 "$WORK/npm.err")
+    [ -z "$why" ] || printf '%s\n' "$why" | sed -e 's/^npm error /  npm: /' -e 's/^\([^ ]\)/  npm: \1/' >&2
+    [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ] \
+      && fail "npm pack $spec did not finish within ${NPM_TIMEOUT}s (offline or a slow network? QUOKKA_NPM_TIMEOUT=<seconds> allows longer; scripts/engine.sh alone allows 300)"
+    fail "npm pack $spec failed (exit status $rc)"
   fi
   local file
   file=$(find "$WORK/pack" -maxdepth 1 -name '*.tgz' | head -n1)
