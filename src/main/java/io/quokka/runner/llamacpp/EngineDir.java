@@ -24,8 +24,9 @@ public final class EngineDir {
 
     /**
      * The directory of the current engine: {@value #DIR_ENV} when set (it must hold the release, else this throws:
-     * a wrong directory named on purpose is an error, not a reason to fall back silently), else the cache directory
-     * {@code scripts/engine.sh} completed, else empty. Empty too when {@value #ENGINE_ENV}{@code =b4916}.
+     * a wrong directory named on purpose is an error, not a reason to fall back silently), else a native binary's
+     * {@code llama.cpp/} next to it, else the cache directory {@code scripts/engine.sh} completed, else empty.
+     * Empty too when {@value #ENGINE_ENV}{@code =b4916}.
      */
     public static Optional<Path> resolve(Map<String, String> env) {
         if ("b4916".equals(env.get(ENGINE_ENV))) return Optional.empty();
@@ -38,11 +39,20 @@ public final class EngineDir {
             }
             return Optional.of(dir);
         }
+        Path beside = besideNativeBinary();
+        if (beside != null && holdsRelease(beside)) return Optional.of(beside);
         Path cached = cacheDir(env);
         if (cached != null && Files.isRegularFile(cached.resolve(STAMP)) && holdsRelease(cached)) {
             return Optional.of(cached);
         }
         return Optional.empty();
+    }
+
+    /** A native binary's {@code llama.cpp/} directory next to it (where an image or a tarball puts it), else null. */
+    static Path besideNativeBinary() {
+        if (!"runtime".equals(System.getProperty("org.graalvm.nativeimage.imagecode"))) return null;
+        return ProcessHandle.current().info().command().map(Path::of).map(Path::getParent)
+                .map(dir -> dir.resolve("llama.cpp")).orElse(null);
     }
 
     /** Where {@code scripts/engine.sh} unpacks the release for this machine, or null for a platform it has none for. */
