@@ -5,6 +5,8 @@
 #                             and the libggml-cpu-<arch>.so backends (the runner loads them from there)
 #   scripts/engine.sh headers prints a directory holding include/llama.h and ggml/include/*.h of the same release
 #                             (for the layout test; needs a larger download, so only on request)
+#   scripts/engine.sh sources prints a directory holding the release's whole source tree (same download as headers;
+#                             scripts/llama-server.sh builds the benchmark's peer llama-server from it)
 #
 # Where it comes from: npm's package @node-llama-cpp/linux-<arch>@3.22.1 (bins/linux-<arch>/), fetched with
 # `npm pack` from npm's configured registry, checked against the sha512 integrity recorded below before anything
@@ -39,8 +41,8 @@ fail() { say "$*"; say "the current llama.cpp ($RELEASE) is not available; Quokk
 
 what=${1:-lib}
 case "$what" in
-  lib|headers) ;;
-  *) echo "usage: $0 [lib|headers]" >&2; exit 64 ;;
+  lib|headers|sources) ;;
+  *) echo "usage: $0 [lib|headers|sources]" >&2; exit 64 ;;
 esac
 
 if [ "$what" = lib ] && [ "${QUOKKA_ENGINE:-}" = b4916 ]; then
@@ -66,11 +68,11 @@ case "${QUOKKA_ENGINE_PLATFORM:-$OSTYPE/$HOSTTYPE}" in
 esac
 
 CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/quokka/llama.cpp/$RELEASE"
-if [ "$what" = lib ]; then
-  DEST="$CACHE/$PLATFORM"; WANT=$INTEGRITY
-else
-  DEST="$CACHE/headers"; WANT=$INTEGRITY_SOURCES
-fi
+case "$what" in
+  lib) DEST="$CACHE/$PLATFORM"; WANT=$INTEGRITY ;;
+  headers) DEST="$CACHE/headers"; WANT=$INTEGRITY_SOURCES ;;
+  sources) DEST="$CACHE/sources"; WANT=$INTEGRITY_SOURCES ;;
+esac
 STAMP="$DEST/.quokka-complete"
 
 # Already unpacked (the stamp is written last and names what was verified). Read without starting a process.
@@ -156,7 +158,7 @@ if [ "$what" = lib ]; then
   install_dir "$staged"
 else
   command -v git >/dev/null 2>&1 || fail "git not found (needed to read the headers out of the release's git bundle)"
-  say "fetching llama.cpp $RELEASE headers (npm pack node-llama-cpp@$PKG_VERSION, once)"
+  say "fetching llama.cpp $RELEASE $what (npm pack node-llama-cpp@$PKG_VERSION, once)"
   tgz=$(pack "node-llama-cpp@$PKG_VERSION" "$INTEGRITY_SOURCES")
   tar -xzf "$tgz" -C "$WORK" package/llama/gitRelease.bundle package/llama/llama.cpp.info.json \
     || fail "the package holds no llama/gitRelease.bundle"
@@ -167,8 +169,10 @@ else
   head=$(git -C "$WORK/repo" rev-parse FETCH_HEAD)
   [ "$head" = "$SOURCES_COMMIT" ] || fail "the bundle's HEAD is $head, expected $SOURCES_COMMIT"
   mkdir -p "$WORK/h"
-  git -C "$WORK/repo" archive FETCH_HEAD include ggml/include LICENSE | tar -x -C "$WORK/h" \
-    || fail "cannot extract the headers from the bundle"
+  paths=(include ggml/include LICENSE)
+  [ "$what" = sources ] && paths=()
+  git -C "$WORK/repo" archive FETCH_HEAD "${paths[@]}" | tar -x -C "$WORK/h" \
+    || fail "cannot extract the $what from the bundle"
   [ -f "$WORK/h/include/llama.h" ] && [ -f "$WORK/h/ggml/include/ggml.h" ] || fail "the bundle has no include/llama.h"
   echo "$head" >"$WORK/h/COMMIT"
   install_dir "$WORK/h"

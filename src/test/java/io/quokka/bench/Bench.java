@@ -57,7 +57,7 @@ public final class Bench {
     }
 
     record Config(boolean smoke, List<Shape> shapes, int reps, int longPrompt, int ctx, int threads, int batch,
-                  int queueCapacity, boolean wrapper, Path out, Path store, Path jar, String jfr) {
+                  int queueCapacity, boolean wrapper, Path out, Path store, Path jar, String jfr, Path peer) {
 
         static Config parse(String... args) {
             boolean smoke = List.of(args).contains("--smoke");
@@ -69,6 +69,7 @@ public final class Bench {
             boolean wrapper = true;
             String jfr = null;
             String only = null;
+            Path peer = null;
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--smoke" -> { }
@@ -80,6 +81,7 @@ public final class Bench {
                     case "--shapes" -> only = args[++i];
                     case "--no-wrapper" -> wrapper = false;
                     case "--jfr" -> jfr = args[++i];
+                    case "--peer" -> peer = Path.of(args[++i]);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
                 }
             }
@@ -91,17 +93,19 @@ public final class Bench {
             }
             if (store == null) store = out.resolve("models");
             return new Config(smoke, shapes, reps != null ? reps : smoke ? 1 : 5, smoke ? 200 : 1000, smoke ? 512 : 2048,
-                    threads, 512, smoke ? 2 : 4, wrapper, out, store, jar, jfr);
+                    threads, 512, smoke ? 2 : 4, wrapper, out, store, jar, jfr, peer);
         }
     }
 
     static final String USAGE = """
             usage: ./quokka bench [--smoke] [--out DIR] [--reps N] [--threads N] [--shapes a,b] [--no-wrapper]
-                                  [--store DIR] [--jar FILE] [--jfr FILE]
+                                  [--store DIR] [--jar FILE] [--jfr FILE] [--peer LLAMA_SERVER]
               --smoke       the tiny model, 2 repetitions: seconds, checks the harness works (what CI runs)
               --shapes      smollm-135m-q8_0, smollm-135m-q4_0, tinyllama-1.1b-q4_0, tiny
               --no-wrapper  skip de.kherud:llama's Java API baseline
               --jfr FILE    record the server with JFR (profile settings) into FILE
+              --peer PATH   also run llama-server (PATH, built by scripts/llama-server.sh) on the same model file,
+                            alternating with the served path; ratios served/llama-server
             """;
 
     static List<Shape> fullShapes() {
@@ -169,6 +173,7 @@ public final class Bench {
         Files.deleteIfExists(serverLog);
         hostLog = c.out.resolve("baselines.log");
         Files.deleteIfExists(hostLog);
+        Files.deleteIfExists(c.out.resolve("peer.log"));
         json.put("started", Instant.now().toString());
         json.put("mode", c.smoke ? "smoke" : "full");
         json.put("commit", commit());
@@ -381,6 +386,7 @@ public final class Bench {
                 }
                 r.put("ratio_served_wrapper_pairwise", round3(median(wrapperPairs)));
             }
+            if (c.peer != null) r.put("peer", peer(s, file, client, runner));
             if (s.ttft) r.put("ttft", ttft(s, client, bare, runner));
         } finally {
             bare.close();
@@ -451,6 +457,52 @@ public final class Bench {
     @FunctionalInterface
     interface Generator {
         GenerationResult generate(java.util.function.Consumer<String> onPiece) throws Exception;
+    }
+
+    /** Prompt length of the peer comparison's runs (prompt-eval speed is taken from them). */
+    static final int PEER_PROMPT_TOKENS = 220;
+
+    /**
+     * The served path against llama-server of the same release on the same file ({@code --peer}): alternating
+     * (served, llama-server, served, ...), each run with a fresh ≈220-token prompt. Generation and prompt rates are
+     * each side's own (the Ollama API's {@code eval_*} and {@code prompt_eval_*}; llama-server's {@code timings});
+     * time to first token is the client's on both.
+     */
+    private Map<String, Object> peer(Shape s, Path file, StreamClient client, LoadedModel counter) throws Exception {
+        phase(s.key + " peer");
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("binary", c.peer.toAbsolutePath().toString());
+        r.put("prompt_tokens", PEER_PROMPT_TOKENS);
+        long loadStart = System.nanoTime();
+        try (PeerServer peer = PeerServer.start(c.peer, file, c.ctx, c.batch, c.threads, c.out.resolve("peer.log"))) {
+            r.put("load_ms", round((System.nanoTime() - loadStart) / 1e6));
+            for (int w = 0; w < (c.smoke ? 1 : 2); w++) {
+                peer.complete(prompt(counter, "warm-p" + w, PEER_PROMPT_TOKENS), s.genTokens);
+            }
+            List<Run> servedRuns = new ArrayList<>(), peerRuns = new ArrayList<>();
+            for (int rep = 0; rep < c.reps; rep++) {
+                servedRuns.add(served(client, s, prompt(counter, "peer-s" + rep, PEER_PROMPT_TOKENS), s.genTokens));
+                Run p = peer.complete(prompt(counter, "peer-p" + rep, PEER_PROMPT_TOKENS), s.genTokens);
+                point("llama-server (peer)", p.genRate());
+                peerRuns.add(p);
+                log("peer rep %d: served %.1f / llama-server %.1f tok/s (own timings), prompt %.1f / %.1f tok/s, "
+                        + "TTFT %.1f / %.1f ms", rep, servedRuns.getLast().runnerGenRate(), p.runnerGenRate(),
+                        servedRuns.getLast().promptRate(), p.promptRate(), servedRuns.getLast().ttftMs(), p.ttftMs());
+            }
+            r.put("served", summary(servedRuns));
+            r.put("llama_server", summary(peerRuns));
+            r.put("ratio_generation",
+                    round3(median(servedRuns, Run::runnerGenRate) / median(peerRuns, Run::runnerGenRate)));
+            List<Double> pairs = new ArrayList<>();
+            for (int i = 0; i < servedRuns.size(); i++) {
+                pairs.add(servedRuns.get(i).runnerGenRate() / peerRuns.get(i).runnerGenRate());
+            }
+            r.put("ratio_generation_pairwise", round3(median(pairs)));
+            r.put("ratio_generation_client", round3(median(servedRuns, Run::genRate) / median(peerRuns, Run::genRate)));
+            r.put("ratio_prompt", round3(median(servedRuns, Run::promptRate) / median(peerRuns, Run::promptRate)));
+            r.put("ratio_ttft", round3(median(servedRuns, Run::ttftMs) / median(peerRuns, Run::ttftMs)));
+        }
+        return r;
     }
 
     /** Time to first token: short and long prompts, 1 and 4 clients at once (served); 1 client bare. */

@@ -68,6 +68,8 @@ final class Report {
         }
         md.append("\n");
 
+        if (shapes.stream().anyMatch(s -> s.containsKey("peer"))) peer(md, shapes);
+
         md.append("## Time to first token (ms)\n\n");
         md.append("| shape | prompt | tokens | served, 1 client | bare, 1 client | served, 4 clients (median / max) |\n");
         md.append("|---|---|---|---|---|---|\n");
@@ -113,6 +115,44 @@ final class Report {
                 .append(q.get("answered")).append(" | ").append(q.get("rejected_503")).append(" | **")
                 .append(q.get("lost")).append("** |\n");
         return md.toString();
+    }
+
+    /** The served path against llama-server of the same release ({@code --peer}). */
+    @SuppressWarnings("unchecked")
+    private static void peer(StringBuilder md, List<Map<String, Object>> shapes) {
+        md.append("## Against llama-server (`--peer`)\n\n");
+        md.append("| shape | served gen tok/s | llama-server gen tok/s | **served/llama-server** (pairwise) "
+                + "| served prompt tok/s | llama-server prompt tok/s | served/llama-server "
+                + "| served TTFT ms | llama-server TTFT ms | served/llama-server (lower is better) |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Map<String, Object> s : shapes) {
+            Map<String, Object> p = (Map<String, Object>) s.get("peer");
+            if (p == null) continue;
+            Map<String, Object> served = (Map<String, Object>) p.get("served");
+            Map<String, Object> peer = (Map<String, Object>) p.get("llama_server");
+            md.append("| ").append(s.get("shape"))
+                    .append(" | ").append(served.get("runner_generation_tps_median"))
+                    .append(" | ").append(peer.get("runner_generation_tps_median"))
+                    .append(" | **").append(p.get("ratio_generation")).append("** (")
+                    .append(p.get("ratio_generation_pairwise")).append(")")
+                    .append(" | ").append(served.get("prompt_tps_median"))
+                    .append(" | ").append(peer.get("prompt_tps_median"))
+                    .append(" | ").append(p.get("ratio_prompt"))
+                    .append(" | ").append(served.get("ttft_ms_median"))
+                    .append(" | ").append(peer.get("ttft_ms_median"))
+                    .append(" | ").append(p.get("ratio_ttft")).append(" |\n");
+        }
+        Map<String, Object> first = (Map<String, Object>) shapes.stream().filter(s -> s.containsKey("peer"))
+                .findFirst().orElseThrow().get("peer");
+        md.append("\nllama-server: `").append(first.get("binary")).append("`, on the same GGUF file with the same "
+                + "threads, context and batch and one slot, driven through its `/completion` endpoint (streamed, "
+                + "`cache_prompt` false), alternating with the served path (served, llama-server, served, ...), each "
+                + "run a fresh prompt of ≈").append(first.get("prompt_tokens")).append(" tokens. Generation and "
+                + "prompt tok/s are each side's own figures: the Ollama API's `eval_count / eval_duration` and "
+                + "`prompt_eval_count / prompt_eval_duration`, llama-server's `timings.predicted_per_second` and "
+                + "`timings.prompt_per_second`; time to first token is the client's on both (request sent → first "
+                + "text). The rates between the first and the last text chunk as the client saw them are in the "
+                + "JSON (`generation_tps_median`, `ratio_generation_client`).\n\n");
     }
 
     private static Object dash(Object v) {

@@ -173,11 +173,20 @@ final class StreamClient {
             if (partial.size() > 0) line(partial.toString(StandardCharsets.UTF_8), System.nanoTime() - start);
         }
 
-        /** Chunk lines are recognised without parsing them, so the client costs as little CPU as possible. */
+        /**
+         * Chunk lines are recognised without parsing them, so the client costs as little CPU as possible. Also reads
+         * llama-server's {@code /completion} stream (the peer): {@code data: } events with {@code content} and
+         * {@code stop} in place of {@code response} and {@code done}.
+         */
         private void line(String line, long now) throws IOException {
+            if (line.startsWith("data: ")) line = line.substring(6);
             if (line.isBlank()) return;
-            if (line.contains("\"done\":false")) {
-                if (!line.contains("\"response\":\"\"")) {
+            if (line.startsWith("error: ")) {
+                error = line;
+                return;
+            }
+            if (line.contains("\"done\":false") || line.contains("\"stop\":false")) {
+                if (!line.contains("\"response\":\"\"") && !line.contains("\"content\":\"\"")) {
                     if (first < 0) {
                         first = now;
                         serverCpuAtFirst = serverCpu.getAsLong();
@@ -191,7 +200,7 @@ final class StreamClient {
             JsonNode node = JSON.readTree(line);
             if (node.has("error")) {
                 error = node.get("error").asText();
-            } else if (node.path("done").asBoolean()) {
+            } else if (node.path("done").asBoolean() || node.path("stop").asBoolean()) {
                 done = node;
             }
         }
