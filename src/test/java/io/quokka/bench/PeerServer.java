@@ -33,7 +33,8 @@ final class PeerServer implements AutoCloseable {
         List<String> command = List.of(binary.toString(), "--model", model.toString(), "--host", "127.0.0.1",
                 "--port", Integer.toString(port), "--threads", Integer.toString(threads), "--threads-batch",
                 Integer.toString(threads), "--ctx-size", Integer.toString(ctx), "--batch-size", Integer.toString(batch),
-                "--parallel", "1");
+                // as the served runner makes its context: n_ubatch = n_batch, flash attention off (Ollama's default)
+                "--ubatch-size", Integer.toString(batch), "--flash-attn", "off", "--parallel", "1");
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         PeerServer peer = new PeerServer(p, URI.create("http://127.0.0.1:" + port + "/"));
