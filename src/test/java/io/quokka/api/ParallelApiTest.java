@@ -34,7 +34,7 @@ class ParallelApiTest {
     }
 
     static final String LONG = """
-            {"model":"toy","prompt":"%s","stream":true,"options":{"temperature":0,"num_predict":300,"num_ctx":512}}""";
+            {"model":"toy","prompt":"%s","stream":true,"options":{"temperature":0,"num_predict":1500,"num_ctx":2048}}""";
 
     @TestHTTPResource("/")
     URI base;
@@ -66,7 +66,7 @@ class ParallelApiTest {
         Streamed b = fb.get(120, TimeUnit.SECONDS);
         for (Streamed s : List.of(a, b)) {
             assertTrue(s.last().path("done").asBoolean(), s.last().toString());
-            assertEquals(300, s.last().path("eval_count").asInt(), s.last().toString());
+            assertEquals(1500, s.last().path("eval_count").asInt(), s.last().toString());
             assertEquals("length", s.last().path("done_reason").asText());
         }
         long bFirst = b.times().getFirst();
