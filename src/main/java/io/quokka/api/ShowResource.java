@@ -90,7 +90,7 @@ public class ShowResource {
         LoadRequest load = new LoadRequest(m.modelBlob(), numCtx * parallel, o.numBatch(), 1, parallel, o.useMmap(),
                 config.flashAttention(), KvCacheType.parse(config.kvCacheType()).orElse(KvCacheType.F16));
         MemoryBudget.Available available = guard.budget().available(0);
-        MemoryEstimate e = MemoryEstimate.of(gguf, load.numCtx(), load.numBatch(), load.kvCacheType(), load.flashAttention());
+        MemoryEstimate e = guard.estimate(gguf, load.numCtx(), load.numBatch(), load.kvCacheType(), load.flashAttention());
         Integer fits = null;
         String error = null;
         try {

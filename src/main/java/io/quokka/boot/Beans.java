@@ -25,6 +25,7 @@ import io.quokka.scheduler.KeepAlive;
 import io.quokka.scheduler.Scheduler;
 import io.quokka.scheduler.memory.ByteSize;
 import io.quokka.scheduler.memory.MemoryBudget;
+import io.quokka.scheduler.memory.MemoryEstimate;
 import io.quokka.scheduler.memory.MemoryGuard;
 import java.util.OptionalLong;
 import io.quokka.scheduler.SchedulerListener;
@@ -69,11 +70,14 @@ public class Beans {
 
     @Produces
     @Singleton
-    MemoryGuard memoryGuard(QuokkaConfig config, GgufInspector inspector) {
+    MemoryGuard memoryGuard(QuokkaConfig config, GgufInspector inspector, Engine engine) {
         OptionalLong limit = config.memoryLimit().filter(s -> !s.isBlank())
                 .map(s -> OptionalLong.of(ByteSize.parse(s))).orElse(OptionalLong.empty());
         return new MemoryGuard(MemoryBudget.system(limit, ByteSize.parse(config.memoryReserve())), inspector::inspect,
-                new MemoryGuard.Settings(config.memoryGuard(), config.memoryContextFloor()));
+                new MemoryGuard.Settings(config.memoryGuard(), config.memoryContextFloor(),
+                        () -> engine instanceof RunnerEngine runners
+                                ? MemoryEstimate.Calibration.forRelease(runners.engineRelease())
+                                : MemoryEstimate.Calibration.V050));
     }
 
     void closeScheduler(@Disposes Scheduler scheduler) {

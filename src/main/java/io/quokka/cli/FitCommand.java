@@ -131,9 +131,12 @@ public final class FitCommand {
         }
         MemoryBudget.Available available = budget.available(0);
         if (where == null) where = "%s now, less the %s reserve".formatted(available.source(), ByteSize.human(reserve));
-        MemoryGuard guard = new MemoryGuard(budget, p -> gguf, new MemoryGuard.Settings(true, floor));
+        // the engine a server started here would load (the current one when found, else b4916)
+        var calibration = io.quokka.runner.llamacpp.EngineDir.resolve(System.getenv()).isPresent()
+                ? MemoryEstimate.Calibration.V050 : MemoryEstimate.Calibration.B4916;
+        MemoryGuard guard = new MemoryGuard(budget, p -> gguf, new MemoryGuard.Settings(true, floor, () -> calibration));
         LoadRequest load = new LoadRequest(file, ctx * parallel, batch, 1, parallel, true, flash, kv);
-        MemoryEstimate e = MemoryEstimate.of(gguf, load.numCtx(), batch, kv, flash);
+        MemoryEstimate e = guard.estimate(gguf, load.numCtx(), batch, kv, flash);
 
         System.out.printf("model     %s (%s, %s parameters, %s)%n", model, gguf.architecture().orElse("?"),
                 gguf.parameterSize(), gguf.quantizationLevel());
@@ -148,7 +151,7 @@ public final class FitCommand {
         System.out.println("by context:");
         for (long c = 512; c < Math.max(ctx, trained > 0 ? trained : ctx) * 2L && c <= 1 << 20; c *= 2) {
             if (trained > 0 && c > trained) break;
-            MemoryEstimate at = MemoryEstimate.of(gguf, (int) c * parallel, batch, kv, flash);
+            MemoryEstimate at = guard.estimate(gguf, (int) c * parallel, batch, kv, flash);
             System.out.printf("  num_ctx %7d  %10s%s%n", c, ByteSize.human(at.total()),
                     at.total() <= available.bytes() ? "" : "  (does not fit)");
         }

@@ -6,7 +6,8 @@ import io.quokka.gguf.TensorInfo;
 
 /**
  * What a runner makes resident for one model, in bytes, from the GGUF header and the load options alone. Each term
- * was measured as runner RSS on generated models (llama.cpp b4916, CPU, 2 threads; see {@code docs/memory.md}):
+ * was measured as runner RSS on generated models (llama.cpp b4916, CPU, 2 threads; see {@code docs/memory.md}), and
+ * re-measured on v0.5.0, which differs in the terms of its {@link Calibration}:
  *
  * <ul>
  *   <li><b>weights</b>: the sum of the tensor sizes (a mixture of experts' stacked 3-D expert tensors included:
@@ -21,12 +22,13 @@ import io.quokka.gguf.TensorInfo;
  *       matrix, its f16 copy in the CPU backend's work buffer and the f32 {@code n_kv × n_batch} mask, i.e.
  *       {@code (6 × n_head + 4) × n_ctx × n_batch} bytes; plus activations. Fitted over 9 shapes (max error 4% of
  *       the compute term except one small-batch shape at 14%): {@code 1.65 MB + 6·n_ctx·n_batch·n_head +
- *       4·n_ctx·n_batch + 1.13·n_batch·n_embd + 4.66·n_batch·n_ff}. For a mixture of experts {@code n_ff} is the
+ *       4·n_ctx·n_batch + 1.13·n_batch·n_embd + 4.66·n_batch·n_ff} (6.5 at v0.5.0). For a mixture of experts {@code n_ff} is the
  *       width a token passes through ({@link #activeFeedForwardLength}), not {@code feed_forward_length}. With flash attention the score matrix is never
  *       materialised; the f32 mask and its f16 cast remain ({@code 6·n_ctx·n_batch}); measured on 4 shapes, this
  *       under-reads the compute term by up to 5.6 MB, under 3% of those runners' totals.</li>
  *   <li><b>runtime</b>: the runner process itself (lean JVM, libjllama, the vocabulary's tables):
- *       {@code 89.1 MB + 196 B × n_vocab} (fit residuals under 0.5 MB).</li>
+ *       {@code 89.1 MB + 196 B × n_vocab} at b4916 (fit residuals under 0.5 MB); {@code 66.0 MB + 150 B × n_vocab}
+ *       at v0.5.0.</li>
  * </ul>
  *
  * @param weights       tensor data
@@ -40,10 +42,30 @@ import io.quokka.gguf.TensorInfo;
 public record MemoryEstimate(long weights, long kvCache, long compute, long runtime, int contextLength, int batch,
                              KvCacheType kvCacheType) {
 
-    /** Runner JVM, libjllama and llama.cpp's fixed allocations. */
-    static final long RUNTIME_BASE = 89_100_000L;
-    /** Per vocabulary entry (llama.cpp's token tables). */
-    static final long RUNTIME_PER_TOKEN = 196;
+    /**
+     * What differs between the engines, measured on each (docs/memory.md): the runner's own footprint, the
+     * feed-forward activations, and the KV cache's padding.
+     *
+     * @param runtimeBase     runner JVM, the llama.cpp libraries and their fixed allocations
+     * @param runtimePerToken per vocabulary entry (llama.cpp's token tables)
+     * @param perFf           compute: bytes per n_batch × n_ff (feed-forward activations and their quantized copies)
+     * @param ctxPad          cells the KV cache is rounded up to without flash attention (256 with it, on both)
+     */
+    public record Calibration(String engine, long runtimeBase, long runtimePerToken, double perFf, int ctxPad) {
+        /** llama.cpp b4916 (de.kherud:llama): fitted over 9 shapes, residuals under 0.5 MB (runtime), 4% (compute). */
+        public static final Calibration B4916 = new Calibration("b4916", 89_100_000L, 196, 4.66, 32);
+        /**
+         * llama.cpp v0.5.0: its runner is ~23 MB smaller (no libgomp, smaller libraries mapped, the CPU backend
+         * chosen at run time); fitted over 7 shapes, every estimate within 8% of the runner's RSS after load and
+         * after filling the context. It pads the KV cache to 256 cells always.
+         */
+        public static final Calibration V050 = new Calibration("v0.5.0", 66_000_000L, 150, 6.5, 256);
+
+        /** The calibration for an engine release ({@code b4916} or {@code v0.5.0}); the current one otherwise. */
+        public static Calibration forRelease(String release) {
+            return B4916.engine.equals(release) ? B4916 : V050;
+        }
+    }
     /** Compute: fixed part (work buffers, sampler, runner heap growth while generating). */
     static final long COMPUTE_BASE = 1_650_000L;
     /** Compute, no flash attention: bytes per n_ctx × n_batch × n_head (f32 scores + their f16 copy). */
@@ -54,18 +76,22 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runt
     static final double MASK_FLASH = 6.0;
     /** Compute: bytes per n_batch × n_embd (activations). */
     static final double PER_EMBD = 1.13;
-    /** Compute: bytes per n_batch × n_ff (feed-forward activations and their quantized copies). */
-    static final double PER_FF = 4.66;
 
     public long total() {
         return weights + kvCache + compute + runtime;
     }
 
-    /** The estimate for loading {@code gguf} with these options ({@code numCtx} summed over all slots). */
+    /** The estimate for loading {@code gguf} on llama.cpp v0.5.0 ({@link Calibration#V050}). */
     public static MemoryEstimate of(GgufFile gguf, int numCtx, int numBatch, KvCacheType requestedKv,
                                     boolean flashAttention) {
-        // llama.cpp pads n_ctx to the KV padding (256 with flash attention, else 32) and caps n_batch at n_ctx.
-        int pad = flashAttention ? 256 : 32;
+        return of(gguf, numCtx, numBatch, requestedKv, flashAttention, Calibration.V050);
+    }
+
+    /** The estimate for loading {@code gguf} with these options ({@code numCtx} summed over all slots) on an engine. */
+    public static MemoryEstimate of(GgufFile gguf, int numCtx, int numBatch, KvCacheType requestedKv,
+                                    boolean flashAttention, Calibration engine) {
+        // llama.cpp pads n_ctx to the KV padding (256 with flash attention; b4916: else 32) and caps n_batch at n_ctx.
+        int pad = flashAttention ? 256 : engine.ctxPad();
         long ctx = ((long) numCtx + pad - 1) / pad * pad;
         long batch = Math.min(numBatch, ctx);
         long headDimK = gguf.keyLength();
@@ -79,8 +105,8 @@ public record MemoryEstimate(long weights, long kvCache, long compute, long runt
 
         double perPosition = flashAttention ? MASK_FLASH : SCORES * gguf.headCount() + MASK;
         long compute = COMPUTE_BASE + (long) (perPosition * ctx * batch + PER_EMBD * batch * gguf.embeddingLength()
-                + PER_FF * batch * activeFeedForwardLength(gguf));
-        long runtime = RUNTIME_BASE + RUNTIME_PER_TOKEN * gguf.vocabSize();
+                + engine.perFf() * batch * activeFeedForwardLength(gguf));
+        long runtime = engine.runtimeBase() + engine.runtimePerToken() * gguf.vocabSize();
         return new MemoryEstimate(gguf.weightsBytes() + WeightRepacking.repackedBytes(gguf), kvBytes, compute, runtime, (int) Math.min(Integer.MAX_VALUE, ctx),
                 (int) batch, kv);
     }

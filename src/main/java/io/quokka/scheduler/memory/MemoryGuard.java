@@ -1,5 +1,6 @@
 package io.quokka.scheduler.memory;
 
+import io.quokka.engine.KvCacheType;
 import io.quokka.engine.LoadRequest;
 import io.quokka.gguf.GgufFile;
 import io.quokka.scheduler.LoadPlanner;
@@ -7,6 +8,7 @@ import io.quokka.scheduler.ModelSpec;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -23,9 +25,18 @@ public final class MemoryGuard implements LoadPlanner {
      * @param enabled      false loads whatever is asked (the estimate is still shown)
      * @param contextFloor the smallest context per slot the guard shrinks to
      */
-    public record Settings(boolean enabled, int contextFloor) {
+    /**
+     * @param calibration the engine the runners load, asked when the first estimate is made (choosing the engine
+     *                    may extract a library: not at boot)
+     */
+    public record Settings(boolean enabled, int contextFloor, Supplier<MemoryEstimate.Calibration> calibration) {
         public Settings {
             if (contextFloor < 1) throw new IllegalArgumentException("contextFloor must be positive: " + contextFloor);
+        }
+
+        /** For the current engine (v0.5.0). */
+        public Settings(boolean enabled, int contextFloor) {
+            this(enabled, contextFloor, () -> MemoryEstimate.Calibration.V050);
         }
     }
 
@@ -148,7 +159,12 @@ public final class MemoryGuard implements LoadPlanner {
         return new Plan(shrunk, estimate(gguf, request, best * slots), asked, available);
     }
 
-    private static MemoryEstimate estimate(GgufFile gguf, LoadRequest request, int numCtx) {
-        return MemoryEstimate.of(gguf, numCtx, request.numBatch(), request.kvCacheType(), request.flashAttention());
+    private MemoryEstimate estimate(GgufFile gguf, LoadRequest request, int numCtx) {
+        return estimate(gguf, numCtx, request.numBatch(), request.kvCacheType(), request.flashAttention());
+    }
+
+    /** {@link MemoryEstimate#of} for the engine the runners load. */
+    public MemoryEstimate estimate(GgufFile gguf, int numCtx, int numBatch, KvCacheType kv, boolean flashAttention) {
+        return MemoryEstimate.of(gguf, numCtx, numBatch, kv, flashAttention, settings.calibration().get());
     }
 }

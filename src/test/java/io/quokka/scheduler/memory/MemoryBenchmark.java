@@ -68,7 +68,8 @@ class MemoryBenchmark {
         for (Shape s : shapes) {
             var file = MemoryEstimateEngineTest.model(s.name(), s.spec());
             GgufFile gguf = GgufReader.read(file);
-            MemoryEstimate e = MemoryEstimate.of(gguf, s.ctx(), s.batch(), KvCacheType.F16, false);
+            MemoryEstimate e = MemoryEstimate.of(gguf, s.ctx(), s.batch(), KvCacheType.F16, false,
+                    MemoryEstimate.Calibration.forRelease(engine.engineRelease()));
             System.gc();
             long before = MemoryBudget.processTreeResident();
             long t0 = System.nanoTime();
@@ -130,7 +131,8 @@ class MemoryBenchmark {
             var file = MemoryEstimateEngineTest.model(s.name(), s.spec());
             GgufFile gguf = GgufReader.read(file);
             ggufs.add(gguf);
-            MemoryEstimate e = MemoryEstimate.of(gguf, s.ctx(), s.batch(), KvCacheType.F16, false);
+            MemoryEstimate e = MemoryEstimate.of(gguf, s.ctx(), s.batch(), KvCacheType.F16, false,
+                    MemoryEstimate.Calibration.forRelease(engine.engineRelease()));
             estLoaded += e.total() - e.compute();
             estFull += e.total();
             var spec = new io.quokka.scheduler.ModelSpec(s.name(), "-", new LoadRequest(file, s.ctx(), s.batch(), 2, 1,

@@ -67,7 +67,8 @@ class MemoryEstimateEngineTest {
             throws Exception {
         Path file = model(name, spec);
         GgufFile gguf = GgufReader.read(file);
-        MemoryEstimate e = MemoryEstimate.of(gguf, ctx, batch, KvCacheType.F16, false);
+        MemoryEstimate e = MemoryEstimate.of(gguf, ctx, batch, KvCacheType.F16, false,
+                MemoryEstimate.Calibration.forRelease(ENGINE.engineRelease()));
         long[] rss = measure(file, gguf, ctx, batch);
         long loaded = e.total() - e.compute();
         String report = "%s: estimate %s, measured after load %d (estimate %d), after filling the context %d (estimate %d)"

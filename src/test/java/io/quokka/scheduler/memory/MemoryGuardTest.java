@@ -57,9 +57,12 @@ class MemoryGuardTest {
         MemoryEstimate q8 = MemoryEstimate.of(tiny, 4096, 512, KvCacheType.Q8_0, true);
         assertEquals(KvCacheType.Q8_0, q8.kvCacheType());
         assertEquals((long) Math.ceil(2L * 2 * 4096 * 64 * 34.0 / 32), q8.kvCache());
-        // llama.cpp pads n_ctx and caps the batch at it
-        assertEquals(128, MemoryEstimate.of(tiny, 100, 512, KvCacheType.F16, false).contextLength());
-        assertEquals(128, MemoryEstimate.of(tiny, 100, 512, KvCacheType.F16, false).batch());
+        // llama.cpp pads n_ctx (b4916: to 32 without flash attention; v0.5.0: to 256) and caps the batch at it
+        var b4916 = MemoryEstimate.Calibration.B4916;
+        assertEquals(128, MemoryEstimate.of(tiny, 100, 512, KvCacheType.F16, false, b4916).contextLength());
+        assertEquals(128, MemoryEstimate.of(tiny, 100, 512, KvCacheType.F16, false, b4916).batch());
+        assertEquals(256, MemoryEstimate.of(tiny, 100, 512, KvCacheType.F16, false).contextLength());
+        assertEquals(256, MemoryEstimate.of(tiny, 100, 512, KvCacheType.F16, false).batch());
         // the compute buffers grow with n_ctx x n_batch x n_head
         assertTrue(MemoryEstimate.of(tiny, 8192, 512, KvCacheType.F16, false).compute()
                 > 1.9 * MemoryEstimate.of(tiny, 4096, 512, KvCacheType.F16, false).compute());

@@ -38,7 +38,8 @@ class UnseenShapesMemoryTest {
             throws Exception {
         Path file = MemoryEstimateEngineTest.model(name, spec);
         GgufFile gguf = GgufReader.read(file);
-        MemoryEstimate e = MemoryEstimate.of(gguf, ctx, batch, KvCacheType.F16, false);
+        MemoryEstimate e = MemoryEstimate.of(gguf, ctx, batch, KvCacheType.F16, false,
+                MemoryEstimate.Calibration.forRelease(MemoryEstimateEngineTest.ENGINE.engineRelease()));
         long[] rss = MemoryEstimateEngineTest.measure(file, gguf, ctx, batch);
         long loaded = e.total() - e.compute();
         String report = "%s: estimate %s, measured after load %d (estimate %d, %+.1f%%), after filling the context %d (estimate %d, %+.1f%%)"
