@@ -57,7 +57,9 @@ public class Beans {
             options.addAll(List.of(config.runnerJvmOptions().get().trim().split("\\s+")));
             settings = settings.withJvmOptions(options);
         }
-        return new RunnerEngine(settings);
+        RunnerEngine engine = new RunnerEngine(settings);
+        engine.prepareInBackground();
+        return engine;
     }
 
     @Produces

@@ -162,6 +162,21 @@ public final class RunnerEngine implements Engine {
         return library;
     }
 
+    /**
+     * Chooses the engine (saying in the log which one runs) and learns its architectures now, on a virtual thread,
+     * so that the first load does not wait for either; a failure here is met again, and reported, by that load.
+     */
+    public void prepareInBackground() {
+        Thread.ofVirtual().name("engine-prepare").start(() -> {
+            try {
+                EngineLibrary engine = library();
+                EngineArchitectures.of(engine, settings.jvmOptions(), settings.workDir().resolve("lib"));
+            } catch (RuntimeException e) {
+                // the first load reports it
+            }
+        });
+    }
+
     /** The llama.cpp release the runners load ({@code v0.5.0} or {@code b4916}); chooses it if not done yet. */
     public String engineRelease() {
         return library().release();
