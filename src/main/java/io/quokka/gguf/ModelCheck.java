@@ -11,9 +11,13 @@ import java.util.Optional;
  * only; llama.cpp still refuses what they miss, as a load error.
  */
 public final class ModelCheck {
-    /** The {@code tokenizer.ggml.model} values llama.cpp knows (b4916's, and {@code plamo2} since). */
-    static final List<String> TOKENIZERS =
-            List.of("llama", "gpt2", "bert", "t5", "rwkv", "plamo2", "no_vocab", "none");
+    /**
+     * The {@code tokenizer.ggml.model} values llama.cpp knows: b4916's, and those v0.5.0 added ({@code plamo2},
+     * {@code gemma4}, {@code hybriddna}, {@code whitespace}). The library cannot be asked for them; b4916 refuses the
+     * newer ones itself, at load, and their models' architectures before that.
+     */
+    static final List<String> TOKENIZERS = List.of("llama", "gpt2", "bert", "t5", "rwkv", "plamo2", "gemma4",
+            "hybriddna", "whitespace", "no_vocab", "none");
 
     /**
      * What the engine in use can load, as it says itself (see the runner's {@code --architectures}).

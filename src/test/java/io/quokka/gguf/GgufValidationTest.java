@@ -73,6 +73,23 @@ class GgufValidationTest {
         System.out.printf("model check: %d faults refused, failures: 0%n", refused);
     }
 
+    /** The engine's own list decides the architecture; the tokenizers of both engines pass (gemma 4's among them). */
+    @Test
+    void anArchitectureTheEngineLacksIsRefusedNamingIt() throws Exception {
+        Path file = dir.resolve("qwen3.gguf");
+        ToyModel.write(ToyModelSpec.tiny().withArchitecture("qwen3"), file);
+        GgufFile header = GgufReader.read(file);
+        var old = new ModelCheck.Engine("llama.cpp b4916", java.util.Set.of("llama", "qwen2"), "try the new one");
+        GgufException e = assertThrows(GgufException.class, () -> ModelCheck.check(header, old));
+        assertEquals("unknown model architecture: 'qwen3' (llama.cpp b4916 cannot load it; try the new one)",
+                e.getMessage());
+        ModelCheck.check(header, new ModelCheck.Engine("llama.cpp v0.5.0", java.util.Set.of("llama", "qwen3"), ""));
+        ModelCheck.check(header, ModelCheck.Engine.UNKNOWN); // an engine that could not say: not refused here
+        for (String tokenizer : List.of("gemma4", "plamo2", "gpt2", "llama")) {
+            assertTrue(ModelCheck.TOKENIZERS.contains(tokenizer), tokenizer);
+        }
+    }
+
     // ---- header ----
 
     @Test
