@@ -9,7 +9,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
@@ -51,19 +50,16 @@ public final class LlamaB4916 extends LlamaCpp {
         return Collections.unmodifiableMap(s);
     }
 
-    private final MethodHandle modelDefaultParams, contextDefaultParams, modelLoadFromFile, initFromModel,
-            kvSelfSeqRm, kvSelfSeqAdd, kvSelfClear, kvSelfCanShift, samplerInitPenalties;
+    /** The fields set the same way on both releases, in this build's layouts. */
+    private static final ParamFields FIELDS = new ParamFields(MP_N_GPU_LAYERS, MP_VOCAB_ONLY, CP_N_CTX, CP_N_BATCH,
+            CP_N_UBATCH, CP_N_SEQ_MAX, CP_N_THREADS, CP_N_THREADS_BATCH, CP_TYPE_K, CP_TYPE_V, CP_NO_PERF,
+            CP_POOLING_TYPE, CP_ABORT_CALLBACK, CP_ABORT_CALLBACK_DATA);
+
+    private final MethodHandle kvSelfClear, samplerInitPenalties;
 
     private LlamaB4916(SymbolLookup lib) {
-        super(lib, SIGNATURES);
-        modelDefaultParams = fn("llama_model_default_params");
-        contextDefaultParams = fn("llama_context_default_params");
-        modelLoadFromFile = fn("llama_model_load_from_file");
-        initFromModel = fn("llama_init_from_model");
-        kvSelfSeqRm = fn("llama_kv_self_seq_rm");
-        kvSelfSeqAdd = fn("llama_kv_self_seq_add");
+        super(lib, SIGNATURES, FIELDS, "llama_kv_self_");
         kvSelfClear = fn("llama_kv_self_clear");
-        kvSelfCanShift = fn("llama_kv_self_can_shift");
         samplerInitPenalties = fn("llama_sampler_init_penalties");
     }
 
@@ -84,89 +80,19 @@ public final class LlamaB4916 extends LlamaCpp {
     }
 
     @Override
-    public MemorySegment loadModel(String path, boolean useMmap, boolean vocabOnly) {
-        Arena arena = Arena.global(); // once per process; llama.cpp may keep the path
-        MemorySegment params = modelDefaultParams(arena);
-        MP_N_GPU_LAYERS.set(params, 0L, 0); // CPU build; no offload
-        MP_USE_MMAP.set(params, 0L, useMmap);
-        MP_VOCAB_ONLY.set(params, 0L, vocabOnly);
-        try {
-            return (MemorySegment) modelLoadFromFile.invokeExact(arena.allocateFrom(path), params);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+    protected void setMmap(MemorySegment modelParams, boolean useMmap) {
+        MP_USE_MMAP.set(modelParams, 0L, useMmap);
     }
 
     @Override
-    public MemorySegment newContext(MemorySegment model, ContextSettings s) {
-        MemorySegment cp = contextDefaultParams(Arena.global());
-        CP_N_CTX.set(cp, 0L, s.nCtx());
-        CP_N_BATCH.set(cp, 0L, s.nBatch());
-        CP_N_UBATCH.set(cp, 0L, s.nBatch());
-        CP_N_SEQ_MAX.set(cp, 0L, s.nSeqMax());
-        CP_N_THREADS.set(cp, 0L, s.nThreads());
-        CP_N_THREADS_BATCH.set(cp, 0L, s.nThreads());
-        CP_FLASH_ATTN.set(cp, 0L, s.flashAttention());
-        CP_TYPE_K.set(cp, 0L, s.kvCacheGgmlType());
-        CP_TYPE_V.set(cp, 0L, s.kvCacheGgmlType());
-        CP_NO_PERF.set(cp, 0L, true);
-        CP_POOLING_TYPE.set(cp, 0L, 0); // NONE: MEAN aborts the process at this build
-        CP_ABORT_CALLBACK.set(cp, 0L, s.abortCallback());
-        CP_ABORT_CALLBACK_DATA.set(cp, 0L, MemorySegment.NULL);
-        try {
-            return (MemorySegment) initFromModel.invokeExact(model, cp);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment modelDefaultParams(SegmentAllocator alloc) {
-        try {
-            return (MemorySegment) modelDefaultParams.invokeExact(alloc);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment contextDefaultParams(SegmentAllocator alloc) {
-        try {
-            return (MemorySegment) contextDefaultParams.invokeExact(alloc);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    @Override
-    public boolean memorySeqRm(MemorySegment ctx, int seq, int p0, int p1) {
-        try {
-            return (boolean) kvSelfSeqRm.invokeExact(ctx, seq, p0, p1);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    @Override
-    public void memorySeqAdd(MemorySegment ctx, int seq, int p0, int p1, int delta) {
-        try {
-            kvSelfSeqAdd.invokeExact(ctx, seq, p0, p1, delta);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+    protected void setReleaseContextFields(MemorySegment contextParams, ContextSettings s) {
+        CP_FLASH_ATTN.set(contextParams, 0L, s.flashAttention());
     }
 
     @Override
     public void memoryClear(MemorySegment ctx) {
         try {
             kvSelfClear.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    @Override
-    public boolean memoryCanShift(MemorySegment ctx) {
-        try {
-            return (boolean) kvSelfCanShift.invokeExact(ctx);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -18,6 +18,7 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +55,15 @@ public abstract class LlamaCpp {
     /** What a context is created with; the rest is llama.cpp's default (pooling NONE, no perf counters). */
     public record ContextSettings(int nCtx, int nBatch, int nSeqMax, int nThreads, boolean flashAttention,
             int kvCacheGgmlType, MemorySegment abortCallback) {}
+
+    /**
+     * The fields of {@code llama_model_params} and {@code llama_context_params} set the same way on both releases,
+     * in one release's layout (the offsets moved between them).
+     */
+    public record ParamFields(VarHandle nGpuLayers, VarHandle vocabOnly, VarHandle nCtx, VarHandle nBatch,
+            VarHandle nUbatch, VarHandle nSeqMax, VarHandle nThreads, VarHandle nThreadsBatch, VarHandle typeK,
+            VarHandle typeV, VarHandle noPerf, VarHandle poolingType, VarHandle abortCallback,
+            VarHandle abortCallbackData) {}
 
     /** The C signature of every call bound here, by name, each written once; the same in b4916 and v0.5.0. */
     public static final Map<String, FunctionDescriptor> COMMON = common();
@@ -133,6 +143,11 @@ public abstract class LlamaCpp {
 
     private final SymbolLookup lib;
     private final Map<String, FunctionDescriptor> signatures;
+    private final ParamFields fields;
+    /** By the same names in both releases, with each release's struct layouts in their signatures. */
+    private final MethodHandle modelDefaultParams, contextDefaultParams, modelLoadFromFile, initFromModel;
+    /** {@code llama_kv_self_*} on the context (b4916) or {@code llama_memory_*} on its memory (v0.5.0). */
+    private final MethodHandle memorySeqRm, memorySeqAdd, memoryCanShift;
     private final MethodHandle backendInit, logSet, printSystemInfo, samplerChainDefaultParams, modelFree, free, nCtx,
             nBatch, nSeqMax, setNThreads, modelGetVocab, modelNCtxTrain, modelNEmbd, modelNHead, modelChatTemplate,
             modelMetaValStr, vocabNTokens, vocabGetAddBos, vocabIsEog, tokenize, tokenToPiece, chatApplyTemplate,
@@ -140,10 +155,22 @@ public abstract class LlamaCpp {
             samplerInitDist, samplerInitTopK, samplerInitTopP, samplerInitMinP, samplerInitTypical, samplerInitTemp,
             samplerInitGrammar, samplerSample, samplerAccept, samplerFree, setEmbeddings, getEmbeddingsIth;
 
-    /** Binds {@link #COMMON} and, for the release's own calls, {@code signatures} (which must include COMMON). */
-    protected LlamaCpp(SymbolLookup lib, Map<String, FunctionDescriptor> signatures) {
+    /**
+     * Binds {@link #COMMON} and the release's own calls from {@code signatures} (which must include COMMON): the
+     * parameter structs' calls, and the KV-cache calls named {@code memoryPrefix + "seq_rm"} and so on.
+     */
+    protected LlamaCpp(SymbolLookup lib, Map<String, FunctionDescriptor> signatures, ParamFields fields,
+            String memoryPrefix) {
         this.lib = lib;
         this.signatures = signatures;
+        this.fields = fields;
+        modelDefaultParams = fn("llama_model_default_params");
+        contextDefaultParams = fn("llama_context_default_params");
+        modelLoadFromFile = fn("llama_model_load_from_file");
+        initFromModel = fn("llama_init_from_model");
+        memorySeqRm = fn(memoryPrefix + "seq_rm");
+        memorySeqAdd = fn(memoryPrefix + "seq_add");
+        memoryCanShift = fn(memoryPrefix + "can_shift");
         backendInit = fn("llama_backend_init");
         logSet = fn("llama_log_set");
         printSystemInfo = fn("llama_print_system_info");
@@ -215,22 +242,102 @@ public abstract class LlamaCpp {
      * Loads the model at {@code path} for the CPU (no offload), memory-mapped or read; NULL when llama.cpp cannot
      * (the reason is in the log). Only the header and the vocabulary with {@code vocabOnly}.
      */
-    public abstract MemorySegment loadModel(String path, boolean useMmap, boolean vocabOnly);
+    public MemorySegment loadModel(String path, boolean useMmap, boolean vocabOnly) {
+        Arena arena = Arena.global(); // once per process; llama.cpp may keep the path
+        MemorySegment params = modelDefaultParams(arena);
+        fields.nGpuLayers().set(params, 0L, 0);
+        fields.vocabOnly().set(params, 0L, vocabOnly);
+        setMmap(params, useMmap);
+        try {
+            return (MemorySegment) modelLoadFromFile.invokeExact(arena.allocateFrom(path), params);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
-    /** A context on {@code model}; NULL when it cannot be created (the reason is in the log). */
-    public abstract MemorySegment newContext(MemorySegment model, ContextSettings settings);
+    /** Sets {@code llama_model_params}' way of reading the file: a bool at b4916, an enum since. */
+    protected abstract void setMmap(MemorySegment modelParams, boolean useMmap);
+
+    /**
+     * A context on {@code model}; NULL when it cannot be created (the reason is in the log). n_ubatch = n_batch as
+     * Ollama's runner has it; pooling NONE whatever the model says (the runner pools embeddings itself: MEAN pooling
+     * aborted the process at b4916); no performance counters.
+     */
+    public MemorySegment newContext(MemorySegment model, ContextSettings s) {
+        MemorySegment cp = contextDefaultParams(Arena.global());
+        fields.nCtx().set(cp, 0L, s.nCtx());
+        fields.nBatch().set(cp, 0L, s.nBatch());
+        fields.nUbatch().set(cp, 0L, s.nBatch());
+        fields.nSeqMax().set(cp, 0L, s.nSeqMax());
+        fields.nThreads().set(cp, 0L, s.nThreads());
+        fields.nThreadsBatch().set(cp, 0L, s.nThreads());
+        fields.typeK().set(cp, 0L, s.kvCacheGgmlType());
+        fields.typeV().set(cp, 0L, s.kvCacheGgmlType());
+        fields.noPerf().set(cp, 0L, true);
+        fields.poolingType().set(cp, 0L, 0);
+        fields.abortCallback().set(cp, 0L, s.abortCallback());
+        fields.abortCallbackData().set(cp, 0L, MemorySegment.NULL);
+        setReleaseContextFields(cp, s);
+        try {
+            return (MemorySegment) initFromModel.invokeExact(model, cp);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** The context fields only this release has, or has in another form (flash attention: a bool, then an enum). */
+    protected abstract void setReleaseContextFields(MemorySegment contextParams, ContextSettings s);
+
+    public MemorySegment modelDefaultParams(SegmentAllocator alloc) {
+        try {
+            return (MemorySegment) modelDefaultParams.invokeExact(alloc);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    public MemorySegment contextDefaultParams(SegmentAllocator alloc) {
+        try {
+            return (MemorySegment) contextDefaultParams.invokeExact(alloc);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** What the KV-cache calls operate on: the context (b4916) or its memory (v0.5.0). */
+    protected MemorySegment memory(MemorySegment ctx) {
+        return ctx;
+    }
 
     /** Removes cells of sequence {@code seq} in [p0, p1) (p1 &lt; 0: to the end; seq &lt; 0: every sequence). */
-    public abstract boolean memorySeqRm(MemorySegment ctx, int seq, int p0, int p1);
+    public boolean memorySeqRm(MemorySegment ctx, int seq, int p0, int p1) {
+        try {
+            return (boolean) memorySeqRm.invokeExact(memory(ctx), seq, p0, p1);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
     /** Adds {@code delta} to the positions of sequence {@code seq} in [p0, p1). */
-    public abstract void memorySeqAdd(MemorySegment ctx, int seq, int p0, int p1, int delta);
+    public void memorySeqAdd(MemorySegment ctx, int seq, int p0, int p1, int delta) {
+        try {
+            memorySeqAdd.invokeExact(memory(ctx), seq, p0, p1, delta);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** Whether the KV cache can shift positions (a context shift). */
+    public boolean memoryCanShift(MemorySegment ctx) {
+        try {
+            return (boolean) memoryCanShift.invokeExact(memory(ctx));
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
 
     /** Empties the KV cache. */
     public abstract void memoryClear(MemorySegment ctx);
-
-    /** Whether the KV cache can shift positions (a context shift). */
-    public abstract boolean memoryCanShift(MemorySegment ctx);
 
     /** The repetition-penalty sampler; {@code nVocab} is used by the releases that take it. */
     public abstract MemorySegment samplerInitPenalties(int nVocab, int lastN, float repeat, float freq, float present);

@@ -73,23 +73,20 @@ public final class LlamaV050 extends LlamaCpp {
         return Collections.unmodifiableMap(s);
     }
 
-    private final MethodHandle modelDefaultParams, contextDefaultParams, modelLoadFromFile, initFromModel, batchGetOne,
-            attachThreadpool, getMemory, memorySeqRm, memorySeqAdd, memoryClear, memoryCanShift, samplerInitPenalties;
+    /** The fields set the same way on both releases, in this release's layouts. */
+    private static final ParamFields FIELDS = new ParamFields(MP_N_GPU_LAYERS, MP_VOCAB_ONLY, CP_N_CTX, CP_N_BATCH,
+            CP_N_UBATCH, CP_N_SEQ_MAX, CP_N_THREADS, CP_N_THREADS_BATCH, CP_TYPE_K, CP_TYPE_V, CP_NO_PERF,
+            CP_POOLING_TYPE, CP_ABORT_CALLBACK, CP_ABORT_CALLBACK_DATA);
+
+    private final MethodHandle batchGetOne, attachThreadpool, getMemory, memoryClear, samplerInitPenalties;
     private MethodHandle threadpoolParamsInit, threadpoolNew;
 
     private LlamaV050(SymbolLookup lib) {
-        super(lib, SIGNATURES);
-        modelDefaultParams = fn("llama_model_default_params");
-        contextDefaultParams = fn("llama_context_default_params");
-        modelLoadFromFile = fn("llama_model_load_from_file");
-        initFromModel = fn("llama_init_from_model");
+        super(lib, SIGNATURES, FIELDS, "llama_memory_");
         batchGetOne = fn("llama_batch_get_one");
         attachThreadpool = fn("llama_attach_threadpool");
         getMemory = fn("llama_get_memory");
-        memorySeqRm = fn("llama_memory_seq_rm");
-        memorySeqAdd = fn("llama_memory_seq_add");
         memoryClear = fn("llama_memory_clear");
-        memoryCanShift = fn("llama_memory_can_shift");
         samplerInitPenalties = fn("llama_sampler_init_penalties");
     }
 
@@ -140,46 +137,19 @@ public final class LlamaV050 extends LlamaCpp {
     }
 
     @Override
-    public MemorySegment loadModel(String path, boolean useMmap, boolean vocabOnly) {
-        Arena arena = Arena.global(); // once per process; llama.cpp may keep the path
-        MemorySegment params = modelDefaultParams(arena);
-        MP_N_GPU_LAYERS.set(params, 0L, 0); // CPU only
-        MP_LOAD_MODE.set(params, 0L, useMmap ? LOAD_MODE_MMAP : LOAD_MODE_NONE);
-        MP_VOCAB_ONLY.set(params, 0L, vocabOnly);
-        try {
-            return (MemorySegment) modelLoadFromFile.invokeExact(arena.allocateFrom(path), params);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+    protected void setMmap(MemorySegment modelParams, boolean useMmap) {
+        MP_LOAD_MODE.set(modelParams, 0L, useMmap ? LOAD_MODE_MMAP : LOAD_MODE_NONE);
     }
 
     /**
-     * A context as the runner uses it: one unified KV cache shared by the {@code nSeqMax} sequences (as at b4916,
-     * so a sequence may use any free cell; the runner gives each {@code nCtx / nSeqMax}), pooling NONE (the runner
-     * pools embeddings itself), flash attention on or off, never "auto" (the memory guard must know).
+     * Flash attention on or off, never "auto" (the memory guard must know), and one unified KV cache shared by the
+     * {@code nSeqMax} sequences, as at b4916 (a sequence may use any free cell; the runner gives each
+     * {@code nCtx / nSeqMax}).
      */
     @Override
-    public MemorySegment newContext(MemorySegment model, ContextSettings s) {
-        MemorySegment cp = contextDefaultParams(Arena.global());
-        CP_N_CTX.set(cp, 0L, s.nCtx());
-        CP_N_BATCH.set(cp, 0L, s.nBatch());
-        CP_N_UBATCH.set(cp, 0L, s.nBatch());
-        CP_N_SEQ_MAX.set(cp, 0L, s.nSeqMax());
-        CP_N_THREADS.set(cp, 0L, s.nThreads());
-        CP_N_THREADS_BATCH.set(cp, 0L, s.nThreads());
-        CP_FLASH_ATTN_TYPE.set(cp, 0L, s.flashAttention() ? FLASH_ATTN_ENABLED : FLASH_ATTN_DISABLED);
-        CP_TYPE_K.set(cp, 0L, s.kvCacheGgmlType());
-        CP_TYPE_V.set(cp, 0L, s.kvCacheGgmlType());
-        CP_NO_PERF.set(cp, 0L, true);
-        CP_POOLING_TYPE.set(cp, 0L, 0);
-        CP_KV_UNIFIED.set(cp, 0L, true);
-        CP_ABORT_CALLBACK.set(cp, 0L, s.abortCallback());
-        CP_ABORT_CALLBACK_DATA.set(cp, 0L, MemorySegment.NULL);
-        try {
-            return (MemorySegment) initFromModel.invokeExact(model, cp);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
+    protected void setReleaseContextFields(MemorySegment contextParams, ContextSettings s) {
+        CP_FLASH_ATTN_TYPE.set(contextParams, 0L, s.flashAttention() ? FLASH_ATTN_ENABLED : FLASH_ATTN_DISABLED);
+        CP_KV_UNIFIED.set(contextParams, 0L, true);
     }
 
     /**
@@ -203,22 +173,6 @@ public final class LlamaV050 extends LlamaCpp {
         }
     }
 
-    public MemorySegment modelDefaultParams(SegmentAllocator alloc) {
-        try {
-            return (MemorySegment) modelDefaultParams.invokeExact(alloc);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    public MemorySegment contextDefaultParams(SegmentAllocator alloc) {
-        try {
-            return (MemorySegment) contextDefaultParams.invokeExact(alloc);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
     /** A batch of {@code n} tokens of sequence 0 at the next positions (llama.cpp fills in the rest). */
     public MemorySegment batchGetOne(SegmentAllocator alloc, MemorySegment tokens, int n) {
         try {
@@ -228,27 +182,10 @@ public final class LlamaV050 extends LlamaCpp {
         }
     }
 
-    private MemorySegment memory(MemorySegment ctx) {
+    @Override
+    protected MemorySegment memory(MemorySegment ctx) {
         try {
             return (MemorySegment) getMemory.invokeExact(ctx);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    @Override
-    public boolean memorySeqRm(MemorySegment ctx, int seq, int p0, int p1) {
-        try {
-            return (boolean) memorySeqRm.invokeExact(memory(ctx), seq, p0, p1);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    @Override
-    public void memorySeqAdd(MemorySegment ctx, int seq, int p0, int p1, int delta) {
-        try {
-            memorySeqAdd.invokeExact(memory(ctx), seq, p0, p1, delta);
         } catch (Throwable t) {
             throw rethrow(t);
         }
@@ -259,15 +196,6 @@ public final class LlamaV050 extends LlamaCpp {
     public void memoryClear(MemorySegment ctx) {
         try {
             memoryClear.invokeExact(memory(ctx), true);
-        } catch (Throwable t) {
-            throw rethrow(t);
-        }
-    }
-
-    @Override
-    public boolean memoryCanShift(MemorySegment ctx) {
-        try {
-            return (boolean) memoryCanShift.invokeExact(memory(ctx));
         } catch (Throwable t) {
             throw rethrow(t);
         }
