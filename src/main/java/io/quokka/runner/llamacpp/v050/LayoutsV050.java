@@ -9,6 +9,7 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
+import io.quokka.runner.llamacpp.LlamaLayouts;
 import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.StructLayout;
 import java.lang.invoke.VarHandle;
@@ -104,25 +105,10 @@ public final class LayoutsV050 {
             ADDRESS.withName("ctx_other"))                      // struct llama_context *
             .withName("llama_context_params");
 
-    /** {@code struct llama_batch}, 56 bytes, as at b4916. */
-    public static final StructLayout BATCH = structLayout(
-            JAVA_INT.withName("n_tokens"),
-            paddingLayout(4),
-            ADDRESS.withName("token"),                          // llama_token *
-            ADDRESS.withName("embd"),                           // float *
-            ADDRESS.withName("pos"),                            // llama_pos *
-            ADDRESS.withName("n_seq_id"),                       // int32_t *
-            ADDRESS.withName("seq_id"),                         // llama_seq_id **
-            ADDRESS.withName("logits"))                         // int8_t *
-            .withName("llama_batch");
-
-    /** {@code struct llama_sampler_chain_params}: one bool, passed by value. */
-    public static final StructLayout SAMPLER_CHAIN_PARAMS =
-            structLayout(JAVA_BOOLEAN.withName("no_perf")).withName("llama_sampler_chain_params");
-
-    /** {@code struct llama_chat_message}: two C strings. */
-    public static final StructLayout CHAT_MESSAGE =
-            structLayout(ADDRESS.withName("role"), ADDRESS.withName("content")).withName("llama_chat_message");
+    /** {@code struct llama_batch}, {@code llama_sampler_chain_params}, {@code llama_chat_message}: as at b4916. */
+    public static final StructLayout BATCH = LlamaLayouts.BATCH;
+    public static final StructLayout SAMPLER_CHAIN_PARAMS = LlamaLayouts.SAMPLER_CHAIN_PARAMS;
+    public static final StructLayout CHAT_MESSAGE = LlamaLayouts.CHAT_MESSAGE;
 
     /** {@code GGML_MAX_N_THREADS}: the length of {@code ggml_threadpool_params.cpumask}. */
     public static final int GGML_MAX_N_THREADS = 512;
