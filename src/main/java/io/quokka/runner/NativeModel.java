@@ -87,16 +87,20 @@ final class NativeModel {
             }
         }
 
+        // More threads than cores never compute faster, and ggml's own pool (v0.5.0) spins every one of them at each
+        // barrier: num_thread 1024 made a decode take minutes on 2 cores.
+        int threads = Math.min(o.numThread(), Runtime.getRuntime().availableProcessors());
+        if (threads < o.numThread()) log.info("num_thread " + o.numThread() + " capped at the " + threads + " cores");
         // the callback stub lives as long as the process
         MemorySegment abortCallback = LlamaCpp.abortCallback(abort, Arena.global());
         MemorySegment ctx = llama.newContext(model, new LlamaCpp.ContextSettings(o.numCtx(), o.numBatch(),
-                o.numParallel(), o.numThread(), o.flashAttention(), kv.ggmlType, abortCallback));
+                o.numParallel(), threads, o.flashAttention(), kv.ggmlType, abortCallback));
         if (ctx.equals(MemorySegment.NULL)) {
             String why = log.lastError();
             throw new RunnerFailure(io.quokka.engine.EngineException.Kind.LOAD_FAILED,
                     "error creating the context for " + o.modelFile() + (why == null ? "" : ": " + why));
         }
-        return new NativeModel(llama, model, ctx, abortCallback, o.numThread(), o.numCtx());
+        return new NativeModel(llama, model, ctx, abortCallback, threads, o.numCtx());
     }
 
     /** Overrides the threads of a one-token step ({@link #threadsFor}): a number, at most {@code num_thread}. */
