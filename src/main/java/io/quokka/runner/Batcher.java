@@ -229,11 +229,13 @@ final class Batcher {
             m.pollAbort(promptChunk); // only a batch with a prompt chunk in it is worth aborting mid-decode
             m.threadsFor(promptChunk);
             int rc;
+            long started = System.nanoTime();
             try {
                 rc = llama.decode(m.ctx, batch);
             } finally {
                 inDecode = new AtomicBoolean[0];
             }
+            if (!promptChunk && rc == 0) m.stepTook(System.nanoTime() - started, n);
             if (noRoom(rc) && n > 1) {
                 // No contiguous run of free cells for this many tokens (the slots' caches fragment the unified KV
                 // cache): nothing was committed, so try again with fewer tokens, as llama.cpp's server does.

@@ -36,9 +36,9 @@ final class NativeModel {
     /** The abort-callback stub, and whether llama.cpp polls it now (see {@link #pollAbort}). */
     private final MemorySegment abortCallback;
     private boolean polling = true;
-    /** The configured thread count, whether the engine's threads sleep at barriers, and the count set now. */
+    /** The context's thread count (capped at the cores), who chooses a step's, and the count set now. */
     private final int threads;
-    private final int stepThreads;
+    private final StepThreads stepThreads;
     private int currentThreads;
 
     private NativeModel(LlamaCpp llama, MemorySegment model, MemorySegment ctx, MemorySegment abortCallback,
@@ -46,7 +46,7 @@ final class NativeModel {
         this.llama = llama;
         this.threads = threads;
         this.currentThreads = threads;
-        this.stepThreads = stepThreads(threads, llama.barriersSleep(), System.getenv(STEP_THREADS_ENV));
+        this.stepThreads = new StepThreads(threads, llama.barriersSleep(), System.getenv(STEP_THREADS_ENV));
         this.abortCallback = abortCallback;
         this.model = model;
         this.ctx = ctx;
@@ -103,34 +103,24 @@ final class NativeModel {
         return new NativeModel(llama, model, ctx, abortCallback, threads, o.numCtx());
     }
 
-    /** Overrides the threads of a one-token step ({@link #threadsFor}): a number, at most {@code num_thread}. */
+    /** Sets the threads of every one-token step instead of measuring ({@link StepThreads}). */
     static final String STEP_THREADS_ENV = "QUOKKA_STEP_THREADS";
 
-    static int stepThreads(int threads, boolean barriersSleep, String override) {
-        if (override != null && !override.isBlank()) {
-            try {
-                return Math.max(1, Math.min(threads, Integer.parseInt(override.strip())));
-            } catch (NumberFormatException e) {
-                // the default below
-            }
-        }
-        return barriersSleep ? threads : 1;
-    }
-
     /**
-     * Sets the threads of the next decodes: all of them for a batch that carries prompt tokens; for a step of one
-     * token per generating sequence, all of them only when the engine's threads sleep at barriers. ggml's own thread
-     * pool (the prebuilt v0.5.0 has no OpenMP) spins at the barrier after every graph node, so when another process
-     * or runner takes a core, the spinning thread burns its time slice for every node of every token: 120 tokens took
-     * 42-51 s with 2 threads on a busy 2-core machine against about 1 s with one thread (docs/engine.md). A prompt
-     * batch does enough work per node to pay for its barriers; a one-token step does not. {@value #STEP_THREADS_ENV}
-     * sets the step's threads instead (a machine whose cores are the runner's alone). Decode thread only.
+     * Sets the threads of the next decodes: all of them for a batch that carries prompt tokens (or an embedding),
+     * which does enough work per graph node to pay for its barriers; for a step of one token per generating sequence,
+     * what {@link StepThreads} chose. Decode thread only.
      */
     void threadsFor(boolean promptBatch) {
-        int wanted = promptBatch ? threads : stepThreads;
+        int wanted = promptBatch ? threads : stepThreads.threads();
         if (wanted == currentThreads) return;
         llama.setThreads(ctx, wanted, wanted);
         currentThreads = wanted;
+    }
+
+    /** How long a one-token step took ({@code tokens}: one per generating sequence), for {@link StepThreads}. */
+    void stepTook(long nanos, int tokens) {
+        stepThreads.took(nanos, tokens);
     }
 
     /**
