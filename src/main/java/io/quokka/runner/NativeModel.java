@@ -42,11 +42,12 @@ final class NativeModel {
     private int currentThreads;
 
     private NativeModel(LlamaCpp llama, MemorySegment model, MemorySegment ctx, MemorySegment abortCallback,
-            int threads, int requestedCtx) {
+            int threads, int requestedCtx, long modelBytes) {
         this.llama = llama;
         this.threads = threads;
         this.currentThreads = threads;
-        this.stepThreads = new StepThreads(threads, llama.barriersSleep(), System.getenv(STEP_THREADS_ENV));
+        this.stepThreads = new StepThreads(threads, llama.barriersSleep(), modelBytes,
+                System.getenv(STEP_THREADS_ENV));
         this.abortCallback = abortCallback;
         this.model = model;
         this.ctx = ctx;
@@ -100,10 +101,16 @@ final class NativeModel {
             throw new RunnerFailure(io.quokka.engine.EngineException.Kind.LOAD_FAILED,
                     "error creating the context for " + o.modelFile() + (why == null ? "" : ": " + why));
         }
-        return new NativeModel(llama, model, ctx, abortCallback, threads, o.numCtx());
+        long modelBytes;
+        try {
+            modelBytes = java.nio.file.Files.size(o.modelFile());
+        } catch (java.io.IOException e) {
+            modelBytes = 0; // read a moment ago by llama.cpp; then one thread per step, the safe choice
+        }
+        return new NativeModel(llama, model, ctx, abortCallback, threads, o.numCtx(), modelBytes);
     }
 
-    /** Sets the threads of every one-token step instead of measuring ({@link StepThreads}). */
+    /** Sets the threads of every one-token step instead of {@link StepThreads}' choice. */
     static final String STEP_THREADS_ENV = "QUOKKA_STEP_THREADS";
 
     /**
