@@ -8,13 +8,11 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.ConnectException;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -37,11 +35,9 @@ final class ApiClient {
     }
 
     private final URI base;
-    private final HttpClient http;
 
     ApiClient(URI base) {
         this.base = base;
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
     /**
@@ -63,41 +59,51 @@ final class ApiClient {
     }
 
     JsonNode get(String path) {
-        return send(HttpRequest.newBuilder(uri(path)).GET());
+        return send("GET", path, null);
     }
 
     JsonNode post(String path, Object body) {
-        return send(HttpRequest.newBuilder(uri(path)).POST(json(body)));
+        return send("POST", path, json(body));
     }
 
     JsonNode delete(String path, Object body) {
-        return send(HttpRequest.newBuilder(uri(path)).method("DELETE", json(body)));
+        return send("DELETE", path, json(body));
     }
 
     /** {@code HEAD /api/blobs/:digest}: whether the server has the blob. */
     boolean hasBlob(String digest) {
-        var response = exchange(HttpRequest.newBuilder(uri("/api/blobs/" + digest))
-                .method("HEAD", HttpRequest.BodyPublishers.noBody()), HttpResponse.BodyHandlers.discarding());
-        return response.statusCode() == 200;
+        HttpURLConnection c = open("HEAD", "/api/blobs/" + digest, "application/json");
+        try {
+            return status(c) == 200;
+        } finally {
+            c.disconnect();
+        }
     }
 
     /** {@code POST /api/blobs/:digest} with the file streamed from disk. */
     void putBlob(String digest, java.nio.file.Path file) {
-        try {
-            send(HttpRequest.newBuilder(uri("/api/blobs/" + digest)).POST(HttpRequest.BodyPublishers.ofFile(file)));
-        } catch (java.io.FileNotFoundException e) {
+        HttpURLConnection c = open("POST", "/api/blobs/" + digest, "application/json");
+        try (InputStream in = java.nio.file.Files.newInputStream(file)) {
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(java.nio.file.Files.size(file));
+            try (OutputStream out = c.getOutputStream()) {
+                in.transferTo(out);
+            }
+        } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
             throw new ApiException(0, "cannot read " + file + ": " + e.getMessage());
+        } catch (IOException e) {
+            throw failed(e);
         }
+        answer(c);
     }
 
     /** POSTs {@code body} and hands each NDJSON line to {@code line} as it arrives; an error line throws. */
     void stream(String path, ObjectNode body, Consumer<JsonNode> line) {
-        HttpResponse<InputStream> response = exchange(HttpRequest.newBuilder(uri(path)).POST(json(body))
-                .header("Accept", "application/x-ndjson"), HttpResponse.BodyHandlers.ofInputStream());
-        try (var reader = new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-            if (response.statusCode() >= 400) {
-                throw error(response.statusCode(), reader.lines().reduce("", String::concat));
-            }
+        HttpURLConnection c = open("POST", path, "application/x-ndjson");
+        write(c, json(body));
+        int status = status(c);
+        try (var reader = new BufferedReader(new InputStreamReader(body(c, status), StandardCharsets.UTF_8))) {
+            if (status >= 400) throw error(status, reader.lines().reduce("", String::concat));
             String text;
             while ((text = reader.readLine()) != null) {
                 if (text.isBlank()) continue;
@@ -110,31 +116,80 @@ final class ApiClient {
         }
     }
 
-    private JsonNode send(HttpRequest.Builder request) {
-        HttpResponse<String> response = exchange(request.header("Accept", "application/json"),
-                HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() >= 400) throw error(response.statusCode(), response.body());
-        try {
-            String body = response.body();
-            return body == null || body.isBlank() ? JSON.createObjectNode() : JSON.readTree(body);
+    private JsonNode send(String method, String path, byte[] body) {
+        HttpURLConnection c = open(method, path, "application/json");
+        if (body != null) write(c, body);
+        return answer(c);
+    }
+
+    /** The JSON answer of {@code c}, or its error. */
+    private JsonNode answer(HttpURLConnection c) {
+        int status = status(c);
+        String text;
+        try (InputStream in = body(c, status)) {
+            text = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new ApiException(response.statusCode(), "unexpected answer from the server: " + e.getMessage());
+            throw failed(e);
+        }
+        if (status >= 400) throw error(status, text);
+        try {
+            return text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
+        } catch (IOException e) {
+            throw new ApiException(status, "unexpected answer from the server: " + e.getMessage());
         }
     }
 
-    private <T> HttpResponse<T> exchange(HttpRequest.Builder request, HttpResponse.BodyHandler<T> handler) {
+    /**
+     * A request through {@link HttpURLConnection}: for a command that runs for a few hundred milliseconds it is the
+     * lighter client (java.net.http loads ~360 classes and sets up TLS even for plain HTTP). Accept as Ollama's
+     * client sends it: application/x-ndjson for streams, application/json otherwise.
+     */
+    private HttpURLConnection open(String method, String path, String accept) {
         try {
-            // Accept as Ollama's client sends it: application/x-ndjson for streams, application/json otherwise.
-            return http.send(request.header("Content-Type", "application/json").build(), handler);
-        } catch (ConnectException e) {
-            throw new ApiException(0, "could not connect to a server at " + base
-                    + ", run './quokka serve' to start it (or set OLLAMA_HOST)");
+            HttpURLConnection c = (HttpURLConnection) base.resolve(path).toURL().openConnection();
+            c.setRequestMethod(method);
+            c.setConnectTimeout(5_000);
+            c.setUseCaches(false);
+            c.setRequestProperty("Content-Type", "application/json");
+            c.setRequestProperty("Accept", accept);
+            return c;
         } catch (IOException e) {
-            throw new ApiException(0, "request to " + base + " failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiException(0, "interrupted");
+            throw failed(e);
         }
+    }
+
+    private void write(HttpURLConnection c, byte[] body) {
+        try {
+            c.setDoOutput(true);
+            c.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = c.getOutputStream()) {
+                out.write(body);
+            }
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    private int status(HttpURLConnection c) {
+        try {
+            return c.getResponseCode();
+        } catch (IOException e) {
+            throw failed(e);
+        }
+    }
+
+    /** The response body: the error stream for a 4xx/5xx (null when there is none). */
+    private static InputStream body(HttpURLConnection c, int status) throws IOException {
+        InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream();
+        return in != null ? in : InputStream.nullInputStream();
+    }
+
+    private ApiException failed(IOException e) {
+        if (e instanceof ConnectException) {
+            return new ApiException(0, "could not connect to a server at " + base
+                    + ", run './quokka serve' to start it (or set OLLAMA_HOST)");
+        }
+        return new ApiException(0, "request to " + base + " failed: " + e.getMessage());
     }
 
     private static ApiException error(int status, String body) {
@@ -151,13 +206,9 @@ final class ApiClient {
         return new ApiException(status, body == null || body.isBlank() ? "HTTP " + status : body.strip());
     }
 
-    private URI uri(String path) {
-        return base.resolve(path);
-    }
-
-    private static HttpRequest.BodyPublisher json(Object body) {
+    private static byte[] json(Object body) {
         try {
-            return HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body));
+            return JSON.writeValueAsBytes(body);
         } catch (IOException e) {
             throw new IllegalArgumentException(e);
         }
