@@ -52,14 +52,23 @@ public final class SmokeV050 {
             System.out.flush();
             System.exit(1);
         }
-        try {
+        printAndHalt(() -> {
             LlamaV050 llama = LlamaV050.open(dir);
             System.out.println("engine: " + dir);
             System.out.println("system_info: " + llama.systemInfo().strip());
-            print(generate(llama, model, prompt, n, threads, poll));
+            return generate(llama, model, prompt, n, threads, poll);
+        });
+    }
+
+    /**
+     * Prints what {@code run} produced and ends the process: status 0 after "done: ok", or 1 after its error. A
+     * loaded llama.cpp keeps native threads; the process ends without running C++ static destructors.
+     */
+    public static void printAndHalt(java.util.function.Supplier<Result> run) {
+        try {
+            print(run.get());
             System.out.println("done: ok");
             System.out.flush();
-            // a loaded llama.cpp keeps native threads; end the process without running C++ static destructors
             Runtime.getRuntime().halt(0);
         } catch (RuntimeException e) {
             System.out.println("error: " + e);

@@ -16,16 +16,7 @@ public final class SmokeB4916 {
         int n = args.length > 2 ? Integer.parseInt(args[2]) : 16;
         int threads = args.length > 3 ? Integer.parseInt(args[3]) : 2;
         String prompt = args.length > 4 ? args[4] : "Hello";
-        try {
-            LlamaB4916 llama = LlamaB4916.open(NativeLibrary.extract(Path.of(args[0])));
-            SmokeV050.print(SmokeV050.generate(llama, model, prompt, n, threads, -1));
-            System.out.println("done: ok");
-            System.out.flush();
-            Runtime.getRuntime().halt(0);
-        } catch (RuntimeException e) {
-            System.out.println("error: " + e);
-            System.out.flush();
-            Runtime.getRuntime().halt(1);
-        }
+        SmokeV050.printAndHalt(() -> SmokeV050.generate(LlamaB4916.open(NativeLibrary.extract(Path.of(args[0]))),
+                model, prompt, n, threads, -1));
     }
 }
