@@ -227,7 +227,7 @@ final class Batcher {
             inDecode = batched.stream().map(g -> g.cancel).toArray(AtomicBoolean[]::new);
             boolean promptChunk = n > batched.size();
             m.pollAbort(promptChunk); // only a batch with a prompt chunk in it is worth aborting mid-decode
-            m.threadsFor(promptChunk);
+            m.threadsFor();
             int rc;
             long started = System.nanoTime();
             try {

@@ -142,7 +142,7 @@ final class Embedder {
             }
             BATCH_N_TOKENS.set(batch, 0L, count);
             m.pollAbort(true);
-            m.threadsFor(true);
+            m.threadsFor();
             int rc = llama.decode(m.ctx, batch);
             if (rc == 2) return null;
             if (rc != 0) {

@@ -114,12 +114,13 @@ final class NativeModel {
     static final String STEP_THREADS_ENV = "QUOKKA_STEP_THREADS";
 
     /**
-     * Sets the threads of the next decodes: all of them for a batch that carries prompt tokens (or an embedding),
-     * which does enough work per graph node to pay for its barriers; for a step of one token per generating sequence,
-     * what {@link StepThreads} chose. Decode thread only.
+     * Sets the threads of the next decode to what {@link StepThreads} chose, prompt batches included: llama.cpp's
+     * sums differ in their last bits with the thread count, so a token computed with another count than its twin in
+     * another sequence (a prompt chunk batched with a generation step, say) made two identical seeded requests
+     * diverge. One count for every decode keeps them identical on a quiet machine. Decode thread only.
      */
-    void threadsFor(boolean promptBatch) {
-        int wanted = promptBatch ? threads : stepThreads.threads();
+    void threadsFor() {
+        int wanted = stepThreads.threads();
         if (wanted == currentThreads) return;
         llama.setThreads(ctx, wanted, wanted);
         currentThreads = wanted;
