@@ -36,15 +36,13 @@ final class NativeModel {
     /** The abort-callback stub, and whether llama.cpp polls it now (see {@link #pollAbort}). */
     private final MemorySegment abortCallback;
     private boolean polling = true;
-    /** The context's thread count (capped at the cores), who chooses a step's, and the count set now. */
-    private final int threads;
+    /** Who chooses the decodes' thread count, and the count set now (the context was made with all of them). */
     private final StepThreads stepThreads;
     private int currentThreads;
 
     private NativeModel(LlamaCpp llama, MemorySegment model, MemorySegment ctx, MemorySegment abortCallback,
             int threads, int requestedCtx, long modelBytes) {
         this.llama = llama;
-        this.threads = threads;
         this.currentThreads = threads;
         this.stepThreads = new StepThreads(threads, llama.barriersSleep(), modelBytes,
                 System.getenv(STEP_THREADS_ENV));
